@@ -1,0 +1,211 @@
+"""Fixes for known failures of the pinned stack (DESIGN.md pitfalls 1-4).
+
+Nothing in site-packages is edited; every fix is applied at import time of ``vssl_mm``
+and is idempotent:
+
+1. ``import mmaction.models`` fails on the PyPI 1.2.0 wheel because
+   ``mmaction/models/localizers/drn`` was left out of it. Stub modules are inserted into
+   ``sys.modules`` (a ``DRN`` that raises a clear error when built).
+2. ``importlib_metadata`` is imported by mmaction2 but undeclared: declared in
+   ``requirements/runtime.txt``; :func:`check_importlib_metadata` gives a clear error.
+3. torch >= 2.6 loads with ``weights_only=True``; mmengine checkpoints then fail to load.
+   ``weights_only=True`` is kept and exactly the globals mmengine checkpoints hold are
+   allow-listed. A checkpoint holding anything else (e.g. a pickled ``os.system`` call) is
+   refused with :class:`UnsafeCheckpointError` naming the file, and nothing in it runs.
+4. ``--launcher pytorch`` on a CPU-only torch: mmengine calls ``torch.cuda.set_device`` and
+   wraps DDP with ``device_ids=[LOCAL_RANK]``. On a machine without CUDA the process group
+   is initialised with ``gloo`` and no device is set; :func:`adapt_cfg_to_device` sets
+   ``model_wrapper_cfg.device_ids=None`` and replaces SyncBN (which raises on CPU DDP).
+   With CUDA present nothing changes (nccl as usual).
+"""
+import os
+import os.path as osp
+import pickle
+import sys
+import types
+from typing import Any, List
+
+import numpy as np
+import torch
+
+_APPLIED = False
+
+
+class UnsafeCheckpointError(pickle.UnpicklingError):
+    """Raised when a checkpoint holds objects outside the weights-only allow-list."""
+
+
+# ----------------------------------------------------------------------------------------
+# 1. mmaction.models.localizers.drn missing from the wheel
+# ----------------------------------------------------------------------------------------
+def stub_missing_drn() -> None:
+    """Insert ``mmaction.models.localizers.drn(.drn)`` stubs if the wheel lacks them."""
+    name = 'mmaction.models.localizers.drn'
+    if name in sys.modules:
+        return
+    try:
+        import importlib.util
+        spec = importlib.util.find_spec('mmaction')
+        if spec is None or spec.origin is None:
+            return
+        drn_dir = osp.join(osp.dirname(spec.origin), 'models', 'localizers', 'drn')
+        if osp.isfile(osp.join(drn_dir, '__init__.py')):
+            return  # a complete install: nothing to fix
+    except Exception:  # pragma: no cover - defensive
+        pass
+
+    class DRN:  # noqa: D401
+        """Placeholder for mmaction2's DRN localizer, absent from the 1.2.0 wheel."""
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            raise ImportError(
+                'mmaction2 1.2.0 from PyPI does not ship DRN '
+                '(mmaction/models/localizers/drn); install mmaction2 from source '
+                'to use it.')
+
+    pkg = types.ModuleType(name)
+    pkg.__path__ = []  # mark as package
+    mod = types.ModuleType(name + '.drn')
+    mod.DRN = DRN
+    pkg.drn = mod
+    pkg.DRN = DRN
+    sys.modules[name] = pkg
+    sys.modules[name + '.drn'] = mod
+
+
+# ----------------------------------------------------------------------------------------
+# 2. importlib_metadata
+# ----------------------------------------------------------------------------------------
+def check_importlib_metadata() -> None:
+    try:
+        import importlib_metadata  # noqa: F401
+    except ImportError as e:  # pragma: no cover - install problem
+        raise ImportError(
+            'mmaction2 1.2.0 needs the package "importlib_metadata"; install it with '
+            '`pip install -r requirements/runtime.txt`.') from e
+
+
+# ----------------------------------------------------------------------------------------
+# 3. weights_only=True checkpoints
+# ----------------------------------------------------------------------------------------
+def checkpoint_safe_globals() -> List[Any]:
+    """Exactly what mmengine checkpoints hold beyond tensors (DESIGN.md pitfall 3)."""
+    from mmengine.logging import HistoryBuffer
+    reconstruct = np.zeros(1).__reduce__()[0]  # numpy.core.multiarray._reconstruct
+    scalar = np.float64(0).__reduce__()[0]  # numpy.core.multiarray.scalar
+    allowed = [
+        HistoryBuffer, getattr, reconstruct, np.ndarray, np.dtype, scalar,
+        type(np.dtype('float64')), type(np.dtype('int64'))
+    ]
+    for name in ('Float64DType', 'Int64DType', 'Float32DType', 'Int32DType',
+                 'BoolDType'):
+        cls = getattr(getattr(np, 'dtypes', None), name, None)
+        if cls is not None and cls not in allowed:
+            allowed.append(cls)
+    return allowed
+
+
+def register_safe_globals() -> None:
+    torch.serialization.add_safe_globals(checkpoint_safe_globals())
+
+
+def safe_torch_load(filename: Any, map_location: Any = None) -> Any:
+    """``torch.load(weights_only=True)`` with a clear error naming the file."""
+    try:
+        return torch.load(filename, map_location=map_location, weights_only=True)
+    except pickle.UnpicklingError as e:
+        raise UnsafeCheckpointError(
+            f'Refused to load checkpoint "{filename}": it holds objects outside the '
+            'weights-only allow-list of vssl_mm (tensors, numpy arrays, mmengine '
+            'HistoryBuffer). Nothing from it was executed. Only load checkpoints you '
+            f'trust; torch said: {str(e).splitlines()[0]}') from None
+
+
+def _load_from_local(filename: str, map_location: Any = None) -> Any:
+    filename = osp.expanduser(filename)
+    if not osp.isfile(filename):
+        raise FileNotFoundError(f'{filename} can not be found.')
+    return safe_torch_load(filename, map_location=map_location)
+
+
+def patch_checkpoint_loader() -> None:
+    """Route mmengine's local checkpoint loading through :func:`safe_torch_load`."""
+    from mmengine.runner import checkpoint as ckpt_mod
+    ckpt_mod.CheckpointLoader._register_scheme([''], _load_from_local, force=True)
+    ckpt_mod.load_from_local = _load_from_local
+
+
+# ----------------------------------------------------------------------------------------
+# 4. --launcher pytorch without CUDA
+# ----------------------------------------------------------------------------------------
+def patch_init_dist_pytorch() -> None:
+    """Initialise gloo without ``torch.cuda.set_device`` when CUDA is unavailable."""
+    from mmengine.dist import utils as dist_utils
+    if getattr(dist_utils._init_dist_pytorch, '_vssl_mm_patched', False):
+        return
+    original = dist_utils._init_dist_pytorch
+
+    def _init_dist_pytorch(backend: str, init_backend: str = 'torch',
+                           **kwargs: Any) -> None:
+        if torch.cuda.is_available() or init_backend != 'torch':
+            return original(backend, init_backend=init_backend, **kwargs)
+        import torch.distributed as torch_dist
+        if backend != 'gloo':
+            backend = 'gloo'
+        torch_dist.init_process_group(
+            backend=backend,
+            rank=int(os.environ['RANK']),
+            world_size=int(os.environ['WORLD_SIZE']),
+            **kwargs)
+
+    _init_dist_pytorch._vssl_mm_patched = True
+    dist_utils._init_dist_pytorch = _init_dist_pytorch
+
+
+def adapt_cfg_to_device(cfg: Any, launcher: str = 'none') -> Any:
+    """Make a distributed config run on a CPU-only machine (no-op with CUDA).
+
+    Sets ``model_wrapper_cfg`` to ``MMDistributedDataParallel`` with ``device_ids=None``
+    (kept options such as ``find_unused_parameters`` survive) and turns SyncBN into BN,
+    since SyncBN raises under CPU DDP.
+    """
+    if launcher == 'none' or torch.cuda.is_available():
+        return cfg
+    wrapper = dict(cfg.get('model_wrapper_cfg', None) or {})
+    wrapper.setdefault('type', 'MMDistributedDataParallel')
+    wrapper['device_ids'] = None
+    wrapper.setdefault('broadcast_buffers', False)
+    if 'find_unused_parameters' in cfg and 'find_unused_parameters' not in wrapper:
+        wrapper['find_unused_parameters'] = cfg.find_unused_parameters
+    cfg.model_wrapper_cfg = wrapper
+    if cfg.get('sync_bn', None):
+        cfg.sync_bn = None
+    _replace_syncbn(cfg.get('model', {}))
+    env_cfg = cfg.get('env_cfg', None)
+    if env_cfg is not None and env_cfg.get('dist_cfg', None) is not None:
+        env_cfg.dist_cfg['backend'] = 'gloo'
+    return cfg
+
+
+def _replace_syncbn(node: Any) -> None:
+    if isinstance(node, dict):
+        if node.get('type', None) in ('SyncBN', 'MMSyncBN', 'TorchSyncBN'):
+            node['type'] = 'BN3d' if node.get('_dims', 3) == 3 else 'BN'
+        for v in node.values():
+            _replace_syncbn(v)
+    elif isinstance(node, (list, tuple)):
+        for v in node:
+            _replace_syncbn(v)
+
+
+def apply_all() -> None:
+    """Apply every fix once. Called by ``import vssl_mm``."""
+    global _APPLIED
+    if _APPLIED:
+        return
+    stub_missing_drn()
+    check_importlib_metadata()
+    register_safe_globals()
+    patch_checkpoint_loader()
+    patch_init_dist_pytorch()
+    _APPLIED = True
