@@ -1,0 +1,3 @@
+from .multiview import MultiViewDataPreprocessor
+
+__all__ = ['MultiViewDataPreprocessor']

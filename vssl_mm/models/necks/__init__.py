@@ -1,0 +1,3 @@
+from .projection import MLPProjection, pool_features
+
+__all__ = ['MLPProjection', 'pool_features']

@@ -1,0 +1,10 @@
+# SGD, 30 epochs, lr x0.1 at epoch 20 (seg_order_rate on Kinetics-400).
+train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=30, val_begin=1, val_interval=5)
+optim_wrapper = dict(
+    type='OptimWrapper',
+    optimizer=dict(type='SGD', lr=1e-3, momentum=0.9, weight_decay=5e-4),
+    clip_grad=None)
+param_scheduler = [
+    dict(type='MultiStepLR', begin=0, end=30, by_epoch=True, milestones=[20], gamma=0.1)
+]
+auto_scale_lr = dict(enable=False, base_batch_size=32)

@@ -1,0 +1,155 @@
+"""Clip-consistent augmentations for multi-view samples, with their parameters recorded."""
+from typing import Dict, List, Optional, Sequence, Union
+
+import cv2
+import numpy as np
+from mmcv.transforms import BaseTransform, Compose
+
+from vssl_mm.registry import TRANSFORMS
+
+
+def _as_array(imgs: Union[np.ndarray, List[np.ndarray]]) -> np.ndarray:
+    return imgs if isinstance(imgs, np.ndarray) else np.stack(imgs)
+
+
+@TRANSFORMS.register_module()
+class ViewsApply(BaseTransform):
+    """Run a spatial sub-pipeline on each view with independent random parameters.
+
+    Each view ``(T, H, W, 3)`` goes through ``transforms`` (mmaction2's ``Resize``,
+    ``RandomResizedCrop``, ``Flip``, ``CenterCrop`` ... or vssl_mm's colour transforms)
+    as a clip, so the parameters are consistent inside the clip. What each view got
+    (``crop_bbox``, ``flip``, ``scale_factor``, colour parameters) is appended to
+    ``results['view_params']``.
+
+    Args:
+        transforms: the per-view pipeline.
+        views: indices of the views to transform (default: all).
+    """
+
+    RECORDED = ('crop_bbox', 'flip', 'flip_direction', 'scale_factor', 'img_shape',
+                'color_jitter', 'grayscale')
+
+    def __init__(self, transforms: Sequence[dict], views: Optional[Sequence[int]] = None
+                 ) -> None:
+        self.pipeline = Compose(
+            [TRANSFORMS.build(t) if isinstance(t, dict) else t for t in transforms])
+        self.views = None if views is None else list(views)
+
+    def transform(self, results: Dict) -> Dict:
+        views = results['views']
+        params = results.get('view_params') or [dict() for _ in views]
+        which = range(len(views)) if self.views is None else self.views
+        for v in which:
+            frames = views[v]
+            sub = dict(imgs=list(frames), img_shape=frames.shape[1:3],
+                       original_shape=frames.shape[1:3], modality='RGB')
+            sub = self.pipeline(sub)
+            views[v] = _as_array(sub['imgs'])
+            for key in self.RECORDED:
+                if key in sub:
+                    value = sub[key]
+                    params[v][key] = value.copy() if isinstance(value, np.ndarray) else value
+        results['views'] = views
+        results['view_params'] = params
+        results['img_shape'] = views[0].shape[1:3]
+        return results
+
+    def __repr__(self) -> str:
+        return f'{self.__class__.__name__}({self.pipeline}, views={self.views})'
+
+
+@TRANSFORMS.register_module()
+class ClipColorJitter(BaseTransform):
+    """Colour jitter with one set of factors per clip (numpy-2 safe, cf. pitfall 5).
+
+    With probability ``p``: brightness ``b ~ U[1-B, 1+B]`` scales pixels, contrast blends
+    with the clip mean grey, saturation blends with the per-pixel grey, hue shifts the
+    HSV hue by ``h ~ U[-H, H]`` (fraction of a turn). Applied in random order as in
+    torchvision. Works on ``results['imgs']`` of shape ``(T, H, W, 3)`` uint8 RGB, all
+    frames at once; the factors go to ``results['color_jitter']``.
+    """
+
+    def __init__(self, brightness: float = 0.4, contrast: float = 0.4,
+                 saturation: float = 0.4, hue: float = 0.1, p: float = 0.8) -> None:
+        for name, value in (('brightness', brightness), ('contrast', contrast),
+                            ('saturation', saturation)):
+            if value < 0:
+                raise ValueError(f'{name} must be >= 0, got {value}')
+        if not 0 <= hue <= 0.5:
+            raise ValueError(f'hue must be in [0, 0.5], got {hue}')
+        self.brightness, self.contrast, self.saturation, self.hue = \
+            brightness, contrast, saturation, hue
+        self.p = p
+
+    @staticmethod
+    def _grey(x: np.ndarray) -> np.ndarray:
+        return x @ np.array([0.299, 0.587, 0.114], dtype=np.float32)
+
+    @staticmethod
+    def apply(imgs: np.ndarray, brightness: float = 1., contrast: float = 1.,
+              saturation: float = 1., hue: float = 0.,
+              order: Sequence[int] = (0, 1, 2, 3)) -> np.ndarray:
+        """Apply given factors to ``(T, H, W, 3)`` uint8 RGB frames."""
+        x = imgs.astype(np.float32)
+        for op in order:
+            if op == 0 and brightness != 1:
+                x = x * brightness
+            elif op == 1 and contrast != 1:
+                mean = ClipColorJitter._grey(np.clip(x, 0, 255)).mean()
+                x = (x - mean) * contrast + mean
+            elif op == 2 and saturation != 1:
+                g = ClipColorJitter._grey(x)[..., None]
+                x = (x - g) * saturation + g
+            elif op == 3 and hue != 0:
+                t, h, w, _ = x.shape
+                u8 = np.clip(x, 0, 255).astype(np.uint8).reshape(t * h, w, 3)
+                hsv = cv2.cvtColor(u8, cv2.COLOR_RGB2HSV_FULL)
+                shift = int(round(hue * 256)) % 256
+                hsv[..., 0] = ((hsv[..., 0].astype(np.int16) + shift) % 256).astype(np.uint8)
+                x = cv2.cvtColor(hsv, cv2.COLOR_HSV2RGB_FULL).reshape(t, h, w, 3).astype(
+                    np.float32)
+            x = np.clip(x, 0, 255)
+        return x.round().astype(np.uint8)
+
+    def transform(self, results: Dict) -> Dict:
+        imgs = _as_array(results['imgs'])
+        if np.random.rand() < self.p:
+            factors = dict(
+                brightness=float(np.random.uniform(max(0, 1 - self.brightness),
+                                                   1 + self.brightness)),
+                contrast=float(np.random.uniform(max(0, 1 - self.contrast),
+                                                 1 + self.contrast)),
+                saturation=float(np.random.uniform(max(0, 1 - self.saturation),
+                                                   1 + self.saturation)),
+                hue=float(np.random.uniform(-self.hue, self.hue)),
+                order=tuple(int(i) for i in np.random.permutation(4)))
+            imgs = self.apply(imgs, **factors)
+        else:
+            factors = dict(brightness=1., contrast=1., saturation=1., hue=0.,
+                           order=(0, 1, 2, 3))
+        results['imgs'] = imgs
+        results['color_jitter'] = factors
+        return results
+
+    def __repr__(self) -> str:
+        return (f'{self.__class__.__name__}(brightness={self.brightness}, contrast='
+                f'{self.contrast}, saturation={self.saturation}, hue={self.hue}, p={self.p})')
+
+
+@TRANSFORMS.register_module()
+class ClipGrayscale(BaseTransform):
+    """Turn the whole clip grey with probability ``p`` (3 equal channels)."""
+
+    def __init__(self, p: float = 0.2) -> None:
+        self.p = p
+
+    def transform(self, results: Dict) -> Dict:
+        imgs = _as_array(results['imgs'])
+        grey = bool(np.random.rand() < self.p)
+        if grey:
+            g = ClipColorJitter._grey(imgs.astype(np.float32)).round().clip(0, 255)
+            imgs = np.repeat(g.astype(np.uint8)[..., None], 3, axis=-1)
+        results['imgs'] = imgs
+        results['grayscale'] = grey
+        return results

@@ -1,0 +1,101 @@
+"""The algorithm contract every vssl_mm method follows."""
+from typing import Dict, List, Optional, Sequence, Tuple, Union
+
+import torch
+from mmengine.model import BaseModel
+
+from vssl_mm.registry import MODELS
+from ..necks.projection import pool_features
+
+SampleList = Optional[List]
+
+
+class BaseVideoSSL(BaseModel):
+    """Base of all self-supervised video algorithms.
+
+    Inputs are multi-view batches ``(N, V, C, T, H, W)`` (see
+    :class:`MultiViewDataPreprocessor`).
+
+    - :meth:`extract_feat` ``(B, C, T, H, W) -> tuple`` of the backbone's selected stages;
+    - :meth:`loss` returns a dict of ``loss_<term>`` tensors (each is logged; mmengine sums
+      the keys containing ``loss``) plus optional logged scalars;
+    - :meth:`predict` returns the data samples with ``features`` ``(V, D)``: the pooled
+      stage ``feature_stage`` of each view (clip), for retrieval and feature extraction.
+
+    Args:
+        backbone: backbone config (any mmaction2 or vssl_mm backbone).
+        feature_stage: index into the backbone's output tuple used by :meth:`predict`.
+        feature_pool: pooling for :meth:`predict` (``'avg'`` or ``'max'``).
+        data_preprocessor: defaults to ``MultiViewDataPreprocessor`` (ImageNet stats).
+    """
+
+    def __init__(self,
+                 backbone: dict,
+                 feature_stage: int = -1,
+                 feature_pool: str = 'avg',
+                 data_preprocessor: Optional[dict] = None,
+                 init_cfg: Optional[dict] = None) -> None:
+        if data_preprocessor is None:
+            data_preprocessor = dict(type='MultiViewDataPreprocessor')
+        if isinstance(data_preprocessor, dict):
+            data_preprocessor = MODELS.build(data_preprocessor)
+        super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
+        self.backbone = MODELS.build(backbone)
+        self.feature_stage = feature_stage
+        self.feature_pool = feature_pool
+
+    # ------------------------------------------------------------------ features
+    def extract_feat(self, inputs: torch.Tensor, **kwargs) -> Tuple[torch.Tensor, ...]:
+        """``(B, C, T, H, W)`` -> tuple of ``(B, C_s, T_s, H_s, W_s)`` stage maps."""
+        if inputs.dim() != 5:
+            raise ValueError('extract_feat expects (B, C, T, H, W), got shape '
+                             f'{tuple(inputs.shape)}')
+        out = self.backbone(inputs, **kwargs)
+        if isinstance(out, torch.Tensor):
+            out = (out, )
+        return tuple(out)
+
+    def extract_views(self, inputs: torch.Tensor, views: Optional[Sequence[int]] = None
+                      ) -> Tuple[torch.Tensor, ...]:
+        """Run the chosen views of ``(N, V, C, T, H, W)`` in one backbone pass.
+
+        Returns stage maps of shape ``(N, V', C_s, T_s, H_s, W_s)``.
+        """
+        if views is not None:
+            inputs = inputs[:, list(views)]
+        n, v = inputs.shape[:2]
+        feats = self.extract_feat(inputs.flatten(0, 1))
+        return tuple(f.view(n, v, *f.shape[1:]) for f in feats)
+
+    @torch.no_grad()
+    def pooled_features(self, inputs: torch.Tensor) -> torch.Tensor:
+        """``(N, V, C, T, H, W)`` -> ``(N, V, D)`` pooled features of ``feature_stage``."""
+        n, v = inputs.shape[:2]
+        feat = self.extract_feat(inputs.flatten(0, 1))[self.feature_stage]
+        return pool_features(feat, self.feature_pool).view(n, v, -1)
+
+    # ------------------------------------------------------------------ modes
+    def forward(self, inputs: torch.Tensor, data_samples: SampleList = None,
+                mode: str = 'tensor') -> Union[Dict, List, Tuple]:
+        if mode == 'loss':
+            return self.loss(inputs, data_samples)
+        if mode == 'predict':
+            return self.predict(inputs, data_samples)
+        if mode == 'tensor':
+            if inputs.dim() == 6:
+                return self.extract_views(inputs)
+            return self.extract_feat(inputs)
+        raise RuntimeError(f'Invalid mode "{mode}": use "loss", "predict" or "tensor".')
+
+    def loss(self, inputs: torch.Tensor, data_samples: SampleList) -> Dict[str, torch.Tensor]:
+        raise NotImplementedError
+
+    def predict(self, inputs: torch.Tensor, data_samples: SampleList = None) -> List:
+        """Attach ``features`` ``(V, D)`` (one pooled vector per clip) to each sample."""
+        feats = self.pooled_features(inputs)
+        if data_samples is None:
+            from mmaction.structures import ActionDataSample
+            data_samples = [ActionDataSample() for _ in range(inputs.shape[0])]
+        for sample, f in zip(data_samples, feats):
+            sample.set_field(f, 'features', field_type='metainfo')
+        return data_samples
