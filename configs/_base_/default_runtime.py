@@ -29,3 +29,6 @@ resume = False
 # Augmentations are seeded per sample from (seed, epoch, position) by SeededSampler, so
 # runs and resumes are reproducible; the same seed on every rank keeps the sampler in step.
 randomness = dict(seed=0, diff_rank_seed=False, deterministic=False)
+
+# Checks after every epoch that all ranks hold identical parameters and buffers.
+custom_hooks = [dict(type='RankConsistencyHook', include_buffers=True)]

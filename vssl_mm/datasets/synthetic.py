@@ -146,6 +146,9 @@ def make_synthetic_dataset(out_dir: str,
     Returns:
         paths of the ``train`` and ``val`` annotation files and the video ``root``.
     """
+    if width < 64 or width % 2 or height % 2:
+        raise ValueError(f'frame size {height}x{width}: use even sizes and a width >= 64 '
+                         '(decord 0.6 misreads mp4v files narrower than 64 px)')
     rng = np.random.default_rng(seed)
     video_dir = osp.join(out_dir, 'videos')
     os.makedirs(video_dir, exist_ok=True)

@@ -10,7 +10,7 @@ from mmaction.datasets import BaseActionDataset
 from mmengine.fileio import exists, list_from_file
 from mmengine.logging import print_log
 
-from vssl_mm.registry import DATASETS
+from vssl_mm.registry import DATASETS, TRANSFORMS
 
 
 def seed_everything(seed: int) -> None:
@@ -121,6 +121,9 @@ class VideoSSLDataset(SkipBrokenMixin, BaseActionDataset):
         self._init_skip(max_refetch, max_fail_ratio)
         if start_index is None:
             start_index = 0 if data_type == 'video' else 1
+        # built from vssl_mm's registry so that the dataset also works without a
+        # default scope (vssl_mm types first, then mmaction2's and mmengine's)
+        pipeline = [TRANSFORMS.build(t) if isinstance(t, dict) else t for t in pipeline]
         super().__init__(
             ann_file, pipeline=pipeline, data_prefix=data_prefix,
             start_index=start_index, **kwargs)

@@ -1,0 +1,3 @@
+from .rank_consistency import RankConsistencyHook
+
+__all__ = ['RankConsistencyHook']

@@ -1,0 +1,27 @@
+"""Every config under configs/ parses and its model builds."""
+import glob
+import os.path as osp
+
+import pytest
+from mmengine.config import Config
+from mmengine.registry import MODELS, DefaultScope
+
+REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
+CONFIGS = sorted(
+    p for p in glob.glob(osp.join(REPO, 'configs', '**', '*.py'), recursive=True)
+    if '_base_' not in p.split(osp.sep))
+
+
+def test_configs_found():
+    assert len(CONFIGS) >= 3
+
+
+@pytest.mark.parametrize('path', CONFIGS, ids=[osp.relpath(p, REPO) for p in CONFIGS])
+def test_config_parses_and_model_builds(path):
+    cfg = Config.fromfile(path)
+    assert 'model' in cfg, f'{path} defines no model'
+    scope = cfg.get('default_scope', 'vssl_mm')
+    with DefaultScope.overwrite_default_scope(scope):
+        model = MODELS.build(cfg.model)
+    n_params = sum(p.numel() for p in model.parameters())
+    assert n_params > 0

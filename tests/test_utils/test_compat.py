@@ -1,0 +1,155 @@
+"""Each stack fix of vssl_mm.utils.compat, with a check that the failure is real."""
+import os
+import os.path as osp
+import subprocess
+import sys
+
+import pytest
+import torch
+import torch.nn as nn
+from mmengine.runner import CheckpointLoader
+
+from vssl_mm.utils import compat
+
+
+def _python(code: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, '-c', code], capture_output=True, text=True,
+                          timeout=300)
+
+
+def test_mmaction_models_imports_with_vssl_mm():
+    proc = _python('import vssl_mm, mmaction.models; '
+                   'from mmaction.registry import MODELS; print(MODELS.get("Recognizer3D"))')
+    assert proc.returncode == 0, proc.stderr
+    assert 'Recognizer3D' in proc.stdout
+
+
+def test_mmaction_models_import_is_broken_without_fix():
+    import importlib.util
+    spec = importlib.util.find_spec('mmaction')
+    drn = osp.join(osp.dirname(spec.origin), 'models', 'localizers', 'drn', '__init__.py')
+    proc = _python('import mmaction.models')
+    if osp.isfile(drn):  # a fixed mmaction2 install: the stub must stay out of the way
+        assert proc.returncode == 0
+    else:
+        assert proc.returncode != 0 and 'drn' in proc.stderr
+
+
+class _Toy(nn.Module):
+
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(3, 2)
+
+    def forward(self, x):
+        return self.fc(x)
+
+
+def _runner_checkpoint(tmp_path) -> str:
+    """Train a toy model for one epoch with a real Runner and return its checkpoint."""
+    from mmengine.model import BaseModel
+    from mmengine.runner import Runner
+
+    class ToyModel(BaseModel):
+
+        def __init__(self):
+            super().__init__()
+            self.fc = nn.Linear(3, 1)
+
+        def forward(self, inputs, data_samples=None, mode='tensor'):
+            x = torch.stack(inputs) if isinstance(inputs, list) else inputs
+            if mode == 'loss':
+                return dict(loss=self.fc(x).pow(2).mean())
+            return self.fc(x)
+
+    data = [dict(inputs=torch.randn(3)) for _ in range(8)]
+    runner = Runner(
+        model=ToyModel(), work_dir=str(tmp_path),
+        train_dataloader=dict(dataset=data, sampler=dict(type='DefaultSampler', shuffle=True),
+                              batch_size=4, collate_fn=dict(type='default_collate')),
+        optim_wrapper=dict(optimizer=dict(type='SGD', lr=0.1, momentum=0.9)),
+        train_cfg=dict(by_epoch=True, max_epochs=1),
+        default_hooks=dict(logger=dict(type='LoggerHook', interval=1)),
+        default_scope='mmengine')
+    runner.train()
+    ckpt = osp.join(str(tmp_path), 'epoch_1.pth')
+    assert osp.isfile(ckpt)
+    return ckpt
+
+
+def test_runner_checkpoint_loads_with_weights_only(tmp_path):
+    ckpt = _runner_checkpoint(tmp_path)
+    loaded = CheckpointLoader.load_checkpoint(ckpt, map_location='cpu')
+    assert 'state_dict' in loaded and 'message_hub' in loaded and 'optimizer' in loaded
+    assert torch.equal(loaded['state_dict']['fc.weight'],
+                       torch.load(ckpt, weights_only=True)['state_dict']['fc.weight'])
+
+
+def test_runner_checkpoint_fails_without_allow_list(tmp_path):
+    """Without vssl_mm's allow-list, weights_only loading of a Runner checkpoint fails."""
+    ckpt = _runner_checkpoint(tmp_path)
+    proc = _python('import torch, sys\n'
+                   f'try:\n    torch.load({ckpt!r}, weights_only=True)\n'
+                   'except Exception as e:\n    print("FAILED", type(e).__name__); sys.exit(0)\n'
+                   'print("LOADED")')
+    assert proc.returncode == 0, proc.stderr
+    assert 'FAILED' in proc.stdout
+
+
+class _Evil:
+
+    def __init__(self, marker: str):
+        self.marker = marker
+
+    def __reduce__(self):
+        return (os.system, (f'touch {self.marker}', ))
+
+
+def test_pickled_call_is_refused_and_never_runs(tmp_path):
+    marker = str(tmp_path / 'pwned')
+    ckpt = str(tmp_path / 'evil.pth')
+    torch.save({'state_dict': {'w': torch.zeros(1)}, 'meta': _Evil(marker)}, ckpt)
+    with pytest.raises(compat.UnsafeCheckpointError) as exc:
+        CheckpointLoader.load_checkpoint(ckpt, map_location='cpu')
+    assert 'evil.pth' in str(exc.value)
+    assert not osp.exists(marker)
+    # mmengine's high-level loader goes through the same path
+    from mmengine.runner import load_checkpoint
+    with pytest.raises(compat.UnsafeCheckpointError):
+        load_checkpoint(_Toy(), ckpt, map_location='cpu')
+    assert not osp.exists(marker)
+
+
+def test_adapt_cfg_to_device_cpu_only():
+    from mmengine.config import Config
+    cfg = Config(dict(model=dict(backbone=dict(norm_cfg=dict(type='SyncBN'))),
+                      find_unused_parameters=True,
+                      env_cfg=dict(dist_cfg=dict(backend='nccl'))))
+    out = compat.adapt_cfg_to_device(cfg.copy(), 'none')
+    assert 'model_wrapper_cfg' not in out
+    if torch.cuda.is_available():
+        pytest.skip('CUDA present: the config is left for nccl unchanged')
+    out = compat.adapt_cfg_to_device(cfg, 'pytorch')
+    assert out.model_wrapper_cfg['device_ids'] is None
+    assert out.model_wrapper_cfg['find_unused_parameters'] is True
+    assert out.model.backbone.norm_cfg.type == 'BN3d'
+    assert out.env_cfg.dist_cfg.backend == 'gloo'
+
+
+def test_init_dist_pytorch_uses_gloo_without_cuda(tmp_path):
+    """mmengine.dist.init_dist('pytorch') on a CPU-only torch, in a real 1-rank group."""
+    if torch.cuda.is_available():
+        pytest.skip('CUDA present: mmengine initialises nccl unchanged')
+    from tests.conftest import free_port
+    code = ('import os, vssl_mm, torch.distributed as dist\n'
+            'from mmengine.dist import init_dist\n'
+            "init_dist('pytorch', backend='nccl')\n"
+            'print(dist.get_backend(), dist.get_world_size())\n'
+            'dist.destroy_process_group()')
+    env = dict(os.environ, RANK='0', LOCAL_RANK='0', WORLD_SIZE='1',
+               MASTER_ADDR='127.0.0.1', MASTER_PORT=str(free_port()))
+    env['PYTHONPATH'] = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+    proc = subprocess.run([sys.executable, '-c', code], env=env, capture_output=True,
+                          text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split()[-2:] == ['gloo', '1']
