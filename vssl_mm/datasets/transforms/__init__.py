@@ -9,3 +9,5 @@ __all__ = [
     'ViewsApply', 'ClipColorJitter', 'ClipGrayscale', 'PackMultiViewInputs',
     'clip_indices', 'fit_interval'
 ]
+from .seg_order_rate import SegmentOrderRateSampler, permutations_table  # noqa: E402,F401
+__all__ += ["SegmentOrderRateSampler", "permutations_table"]

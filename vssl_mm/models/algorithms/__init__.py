@@ -2,3 +2,8 @@ from .base import BaseVideoSSL
 from .clip_contrast import ClipContrast
 
 __all__ = ['BaseVideoSSL', 'ClipContrast']
+from .seg_order_rate import SegOrderRate  # noqa: E402
+from .view_synthesis import (FrameFlowEstimator, VideoVAE,  # noqa: E402
+                             ViewSynthesis)
+
+__all__ += ['SegOrderRate', 'ViewSynthesis', 'VideoVAE', 'FrameFlowEstimator']

@@ -1,1 +1,4 @@
 __all__ = []
+from .seg_order_rate import SamplingRateHead, SegmentOrderHead  # noqa: E402
+
+__all__ += ['SegmentOrderHead', 'SamplingRateHead']

@@ -2,3 +2,9 @@ from .distributed import (all_reduce_sum, concat_all_gather, gather_with_local_g
                           world_info)
 
 __all__ = ['world_info', 'concat_all_gather', 'gather_with_local_grad', 'all_reduce_sum']
+from .momentum import (batch_shuffle, batch_unshuffle, make_momentum_copy,  # noqa: E402
+                       momentum_update)
+from .queue import KeyQueue  # noqa: E402
+
+__all__ += ['momentum_update', 'make_momentum_copy', 'batch_shuffle', 'batch_unshuffle',
+            'KeyQueue']

@@ -1,0 +1,70 @@
+# CPU-sized seg_order_rate on the built-in synthetic videos (vssl_mm.datasets.
+# make_synthetic_dataset): R(2+1)D-18 topology at a quarter width (mmaction2's
+# ResNet2Plus1d, 128-d last stage), 16-frame clips of n=3 segments at 64x64, rates in
+# [1, 3] (so the segments fit 48-frame videos), queue of 64 keys, 6 epochs of Adam.
+_base_ = [
+    '../_base_/datasets/synthetic.py', '../_base_/schedules/cpu_tiny.py',
+    '../_base_/default_runtime.py'
+]
+
+clip_len = 16
+num_segments = 3
+max_rate = 3
+feat_dim = 128
+proj_dim = 129  # divisible by n for the shuffle similarity (see README)
+model = dict(
+    type='SegOrderRate',
+    backbone=dict(
+        type='ResNet2Plus1d',
+        depth=18,
+        pretrained=None,
+        pretrained2d=False,
+        base_channels=16,
+        conv_cfg=dict(type='Conv2plus1d'),
+        norm_cfg=dict(type='BN3d', requires_grad=True, eps=1e-3),
+        conv1_kernel=(3, 7, 7),
+        conv1_stride_t=1,
+        pool1_stride_t=1,
+        inflate=(1, 1, 1, 1),
+        spatial_strides=(1, 2, 2, 2),
+        temporal_strides=(1, 2, 2, 2),
+        zero_init_residual=False,
+        norm_eval=False),
+    order_head=dict(type='SegmentOrderHead', in_channels=feat_dim,
+                    num_segments=num_segments, hidden_channels=128, dropout=0.5,
+                    loss_weight=1.0),
+    rate_head=dict(type='SamplingRateHead', in_channels=feat_dim,
+                   num_segments=num_segments, max_rate=max_rate, mode='regression',
+                   loss_weight=0.3),
+    neck=dict(type='MLPProjection', in_channels=feat_dim, hidden_channels=feat_dim,
+              out_channels=proj_dim, num_layers=2),
+    contrast_loss=dict(type='InfoNCELoss', temperature=0.07, gather=False,
+                       symmetric=False, loss_weight=1.0,
+                       similarity=dict(type='ShuffleSimilarity', num_parts=num_segments)),
+    queue_len=64,
+    momentum=0.99,
+    shuffle_bn=True,
+    data_preprocessor=dict(type='MultiViewDataPreprocessor'))
+
+train_pipeline = [
+    dict(type='VideoOpen'),
+    dict(type='SegmentOrderRateSampler', clip_len=clip_len, num_segments=num_segments,
+         max_rate=max_rate, min_len=3, num_views=2),
+    dict(type='MultiViewDecode'),
+    dict(
+        type='ViewsApply',
+        transforms=[
+            dict(type='Resize', scale=(72, 72), keep_ratio=False),
+            dict(type='RandomCrop', size=64),
+            dict(type='ClipColorJitter', brightness=0.4, contrast=0.4, saturation=0.4,
+                 hue=0.0, p=0.8),
+            dict(type='Flip', flip_ratio=0.5)
+        ]),
+    dict(type='PackMultiViewInputs',
+         meta_keys=('filename', 'order_label', 'seg_rates', 'seg_lengths',
+                    'view_order_labels', 'view_seg_rates', 'view_frame_inds',
+                    'num_decoded_frames', 'num_needed_frames'))
+]
+train_dataloader = dict(
+    batch_size=8, num_workers=2, drop_last=True, dataset=dict(pipeline=train_pipeline))
+default_hooks = dict(logger=dict(interval=4))

@@ -1,0 +1,16 @@
+# Table IX R3D, 224x224 crops, 16 frames: resize 342x256 (128x171 scaled by 224/112).
+_base_ = ['./r3d_ucf_view.py']
+
+views_aug = dict(
+    type='ViewsApply',
+    transforms=[
+        dict(type='Resize', scale=(342, 256), keep_ratio=False),
+        dict(type='RandomCrop', size=224),
+        dict(type='ClipColorJitter', brightness=0.4, contrast=0.4, saturation=0.4,
+             hue=0.0, p=0.8),
+        dict(type='Flip', flip_ratio=0.5)
+    ])
+train_dataloader = dict(dataset=dict(pipeline=[
+    dict(type='VideoOpen'), {{_base_.sampler}}, dict(type='MultiViewDecode'), views_aug,
+    {{_base_.pack}}
+]))
