@@ -98,6 +98,12 @@ class _ResNetSSLMixin(MultiLevelBackboneMixin):
                     outs.append(x)
         return self._format_outputs(outs)
 
+    def train(self, mode: bool = True) -> nn.Module:
+        """mmaction2's ``train`` (frozen stages, norm_eval), returning ``self`` as
+        ``nn.Module.train`` does (mmaction2's returns None, so ``.eval()`` did too)."""
+        super().train(mode)
+        return self
+
     def init_weights(self, pretrained: Optional[str] = None) -> None:
         """mmaction2's scheme (kaiming, zero-init residual, ``pretrained=``), then
         ``init_cfg`` (``Pretrained`` last, ``prefix`` supported)."""
