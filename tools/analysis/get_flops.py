@@ -67,11 +67,12 @@ def main() -> None:
         raise SystemExit(f'{args.config} has no model.backbone')
     res = backbone_complexity(cfg.model.backbone.to_dict(), args.shape)
     split = '=' * 40
-    print(f'{split}\nConfig: {args.config}\nBackbone: {cfg.model.backbone.type}\n'
-          f'Input shape: {tuple(args.shape)}\n'
-          f'Params: {res["params"] / 1e6:.2f} M ({res["params"]})\n'
-          f'FLOPs: {res["flops"] / 1e9:.2f} G\n'
-          f'Outputs: {res["outputs"]}\n{split}')
+    print(
+        f'{split}\nConfig: {args.config}\nBackbone: {cfg.model.backbone.type}\n'
+        f'Input shape: {tuple(args.shape)}\n'
+        f'Params: {res["params"] / 1e6:.2f} M ({res["params"]})\n'
+        f'FLOPs: {res["flops"] / 1e9:.2f} G\n'
+        f'Outputs: {res["outputs"]}\n{split}')
     if args.show_table:
         print(res['table'])
 

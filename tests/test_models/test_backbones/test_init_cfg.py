@@ -4,8 +4,8 @@ import pytest
 import torch
 from mmaction.models import ResNet3d
 
-from vssl_mm.models.backbones import (C3DTrunk, ResNet2Plus1dSSL, ResNet3dSSL,
-                                      S3D)
+from vssl_mm.models.backbones import (S3D, C3DTrunk, ResNet2Plus1dSSL,
+                                      ResNet3dSSL)
 
 BUILDERS = {
     'r3d': lambda **kw: ResNet3dSSL(depth=10, base_channels=8, **kw),
@@ -49,9 +49,15 @@ def test_mmaction_resnet3d_ignores_init_cfg_ours_does_not(tmp_path):
     path = str(tmp_path / 'ssl.pth')
     expected = _write_full_checkpoint(BUILDERS['r3d'](), path)
     cfg = dict(type='Pretrained', checkpoint=path, prefix='backbone.')
-    plain = ResNet3d(depth=18, stage_blocks=(1, 1, 1, 1), base_channels=8,
-                     pretrained2d=False, conv1_kernel=(7, 7, 7),
-                     temporal_strides=(1, 2, 2, 2), with_pool2=False, init_cfg=cfg)
+    plain = ResNet3d(
+        depth=18,
+        stage_blocks=(1, 1, 1, 1),
+        base_channels=8,
+        pretrained2d=False,
+        conv1_kernel=(7, 7, 7),
+        temporal_strides=(1, 2, 2, 2),
+        with_pool2=False,
+        init_cfg=cfg)
     plain.init_weights()
     k = 'layer4.0.conv1.conv.weight'
     assert not torch.equal(plain.state_dict()[k], expected[k])

@@ -25,7 +25,8 @@ EXPECTED = {
 
 def _build(name):
     cfg = Config.fromfile(osp.join(CFG_DIR, f'{name}.py'))
-    assert set(cfg.keys()) == {'model'} and set(cfg.model.keys()) == {'backbone'}
+    assert set(cfg.keys()) == {'model'} and set(
+        cfg.model.keys()) == {'backbone'}
     return MODELS.build(cfg.model.backbone)
 
 

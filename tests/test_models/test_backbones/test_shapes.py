@@ -3,8 +3,8 @@ import pytest
 import torch
 
 import vssl_mm  # noqa: F401
-from vssl_mm.models.backbones import (C3DTrunk, ResNet2Plus1dSSL, ResNet3dSSL,
-                                      S3D, S3DG)
+from vssl_mm.models.backbones import (S3D, S3DG, C3DTrunk, ResNet2Plus1dSSL,
+                                      ResNet3dSSL)
 
 X_16_32 = (1, 3, 16, 32, 32)
 
@@ -33,11 +33,13 @@ def test_resnet_return_tensor_option():
     assert isinstance(out, torch.Tensor) and out.shape == (1, 64, 2, 1, 1)
 
 
-@pytest.mark.parametrize('out_indices', [(4, ), (0, 1, 2, 3, 4), (2, 3, 4), (1, )])
+@pytest.mark.parametrize('out_indices', [(4, ), (0, 1, 2, 3, 4), (2, 3, 4),
+                                         (1, )])
 @pytest.mark.parametrize('pool_outputs', [True, False])
 def test_c3d_shapes(out_indices, pool_outputs):
-    m = C3DTrunk(base_channels=4, out_indices=out_indices,
-                 pool_outputs=pool_outputs).eval()
+    m = C3DTrunk(
+        base_channels=4, out_indices=out_indices,
+        pool_outputs=pool_outputs).eval()
     with torch.no_grad():
         outs = m(torch.randn(*X_16_32))
     if pool_outputs:
@@ -70,5 +72,5 @@ def test_r3d18_paper_shapes_at_112():
     m = ResNet3dSSL(depth=18, base_channels=4, out_indices=(0, 1, 2, 3)).eval()
     with torch.no_grad():
         outs = m(torch.randn(1, 3, 16, 112, 112))
-    assert [o.shape[2:] for o in outs] == [(16, 28, 28), (8, 14, 14), (4, 7, 7),
-                                          (2, 4, 4)]
+    assert [o.shape[2:] for o in outs] == [(16, 28, 28), (8, 14, 14),
+                                           (4, 7, 7), (2, 4, 4)]

@@ -96,7 +96,8 @@ class C3DTrunk(MultiLevelBackboneMixin, BaseModule):
             names = []
             for j in range(n_convs):
                 name = f'conv{i + 1}{"ab"[j]}'
-                self.add_module(name, ConvModule(inplanes, planes, **conv_param))
+                self.add_module(name, ConvModule(inplanes, planes,
+                                                 **conv_param))
                 inplanes = planes
                 names.append(name)
             self.stage_names.append(names)
@@ -121,7 +122,8 @@ class C3DTrunk(MultiLevelBackboneMixin, BaseModule):
     def init_weights(self) -> None:
         """Kaiming init (or ``pretrained=``), then ``init_cfg`` (Pretrained last)."""
         if isinstance(self.pretrained, str):
-            load_checkpoint(self, self.pretrained, strict=False, logger='current')
+            load_checkpoint(
+                self, self.pretrained, strict=False, logger='current')
         elif self.pretrained is None:
             for m in self.modules():
                 if isinstance(m, nn.Conv3d):
@@ -176,8 +178,11 @@ class C3DTrunk(MultiLevelBackboneMixin, BaseModule):
         outs = []
         with self._applied_temporal_strides(strides):
             for i in range(len(self.arch)):
-                x = self._run(lambda t, i=i: self._stage_convs(i, t), x, strides,
-                              self.with_cp)
+                x = self._run(
+                    lambda t, i=i: self._stage_convs(i, t),
+                    x,
+                    strides,
+                    self.with_cp)
                 pooled = getattr(self, f'pool{i + 1}')(x)
                 if i in self.out_indices:
                     outs.append(pooled if self.pool_outputs else x)

@@ -165,7 +165,8 @@ class ResNet3dSSL(_ResNetSSLMixin, ResNet3d):
             depth, stage_blocks = 18, stage_blocks or (1, 1, 1, 1)
         if zero_init_residual is None:
             # instance norm with zero-initialised gamma breaks (DESIGN.md pitfall 9)
-            zero_init_residual = not str(norm_cfg.get('type', '')).startswith('IN')
+            zero_init_residual = not str(norm_cfg.get('type',
+                                                      '')).startswith('IN')
         super().__init__(
             depth=depth,
             pretrained=pretrained,

@@ -33,7 +33,7 @@ from typing import Dict, List, Optional, Sequence, Tuple, Union
 import torch
 import torch.nn as nn
 from mmcv.cnn import ConvModule
-from mmengine.model import BaseModule, Sequential
+from mmengine.model import BaseModule
 from mmengine.model.weight_init import constant_init, kaiming_init
 from mmengine.utils.dl_utils.parrots_wrapper import _BatchNorm
 from torch.nn.modules.batchnorm import _NormBase
@@ -127,7 +127,8 @@ class InceptionBlock3d(nn.Module):
                  norm_cfg: Optional[Dict] = None,
                  act_cfg: Optional[Dict] = None) -> None:
         super().__init__()
-        cfg = dict(conv_cfg=dict(type='Conv3d'), norm_cfg=norm_cfg, act_cfg=act_cfg)
+        cfg = dict(
+            conv_cfg=dict(type='Conv3d'), norm_cfg=norm_cfg, act_cfg=act_cfg)
         self.branch0 = ConvModule(in_channels, b0, 1, **cfg)
         self.branch1 = nn.Sequential(
             ConvModule(in_channels, b1a, 1, **cfg),
@@ -147,7 +148,12 @@ class InceptionBlock3d(nn.Module):
         self.out_channels = b0 + b1b + b2b + b3b
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        outs = [self.branch0(x), self.branch1(x), self.branch2(x), self.branch3(x)]
+        outs = [
+            self.branch0(x),
+            self.branch1(x),
+            self.branch2(x),
+            self.branch3(x)
+        ]
         if self.gating:
             outs = [getattr(self, f'gate{i}')(o) for i, o in enumerate(outs)]
         return torch.cat(outs, dim=1)
@@ -198,14 +204,23 @@ class S3D(MultiLevelBackboneMixin, BaseModule):
         nc = dict(norm_cfg=norm_cfg, act_cfg=act_cfg)
 
         self.conv1 = SepConv3d(
-            in_channels, 64, (first_temporal_kernel, 7, 7), stride=(2, 2, 2), **nc)
-        self.pool2 = nn.MaxPool3d((1, 3, 3), stride=(1, 2, 2), padding=(0, 1, 1))
+            in_channels,
+            64, (first_temporal_kernel, 7, 7),
+            stride=(2, 2, 2),
+            **nc)
+        self.pool2 = nn.MaxPool3d((1, 3, 3),
+                                  stride=(1, 2, 2),
+                                  padding=(0, 1, 1))
         self.conv2b = ConvModule(64, 64, 1, conv_cfg=dict(type='Conv3d'), **nc)
         self.conv2c = SepConv3d(64, 192, (3, 3, 3), **nc)
         if gating:
             self.gate2c = SelfGating(192)
-        self.pool3 = nn.MaxPool3d((1, 3, 3), stride=(1, 2, 2), padding=(0, 1, 1))
-        self.pool4 = nn.MaxPool3d((3, 3, 3), stride=(2, 2, 2), padding=(1, 1, 1))
+        self.pool3 = nn.MaxPool3d((1, 3, 3),
+                                  stride=(1, 2, 2),
+                                  padding=(0, 1, 1))
+        self.pool4 = nn.MaxPool3d((3, 3, 3),
+                                  stride=(2, 2, 2),
+                                  padding=(1, 1, 1))
         self.pool5 = nn.MaxPool3d((2, 2, 2), stride=(2, 2, 2), ceil_mode=True)
         for name, cfg in INCEPTION_CFGS.items():
             self.add_module(name, InceptionBlock3d(*cfg, gating=gating, **nc))
@@ -213,7 +228,10 @@ class S3D(MultiLevelBackboneMixin, BaseModule):
             ['conv1'],
             ['pool2', 'conv2b', 'conv2c'] + (['gate2c'] if gating else []),
             ['pool3', 'mixed_3b', 'mixed_3c'],
-            ['pool4', 'mixed_4b', 'mixed_4c', 'mixed_4d', 'mixed_4e', 'mixed_4f'],
+            [
+                'pool4', 'mixed_4b', 'mixed_4c', 'mixed_4d', 'mixed_4e',
+                'mixed_4f'
+            ],
             ['pool5', 'mixed_5b', 'mixed_5c'],
         ]
         self.feat_dim = 1024

@@ -97,8 +97,8 @@ class MultiLevelBackboneMixin:
         return {int(k): int(v) for k, v in spec.items()}
 
     @contextmanager
-    def _applied_temporal_strides(self,
-                                  strides: Dict[int, int]) -> Iterator[None]:
+    def _applied_temporal_strides(self, strides: Dict[int,
+                                                      int]) -> Iterator[None]:
         """Set the strides in place for the duration of the block; always restore."""
         saved = []
         try:
@@ -128,9 +128,8 @@ class MultiLevelBackboneMixin:
         return fn(x)
 
     # -- outputs -----------------------------------------------------------------------
-    def _format_outputs(
-            self, outs: List[torch.Tensor]
-    ) -> Union[torch.Tensor, Tuple[torch.Tensor, ...]]:
+    def _format_outputs(self, outs: List[torch.Tensor]
+                        ) -> Union[torch.Tensor, Tuple[torch.Tensor, ...]]:
         if getattr(self, 'return_tuple', True) or len(outs) > 1:
             return tuple(outs)
         return outs[0]
@@ -171,7 +170,8 @@ def temporal_stride_override(backbone: nn.Module,
     if not isinstance(target, MultiLevelBackboneMixin):
         target = getattr(backbone, 'backbone', None)
     if not isinstance(target, MultiLevelBackboneMixin):
-        raise TypeError(f'{type(backbone).__name__} has no temporal-stride override')
+        raise TypeError(
+            f'{type(backbone).__name__} has no temporal-stride override')
     target._resolve_strides(strides)  # validate early
     previous = target._temporal_stride_override
     target._temporal_stride_override = strides
