@@ -50,8 +50,8 @@ def test_instance_norm_disables_zero_init_residual():
     'build,shape',
     [
         # the architectures at reduced width (CPU time); last IN maps are 2x2x2
-        (lambda: ResNet3dSSL(depth=18, base_channels=16, norm_cfg=IN),
-         (2, 3, 16, 64, 64)),
+        (lambda: ResNet3dSSL(depth=18, base_channels=8, norm_cfg=IN),
+         (2, 3, 16, 48, 48)),
         (lambda: C3DTrunk(base_channels=16, norm_cfg=IN), (2, 3, 16, 32, 32)),
     ])
 def test_instance_norm_train_step(build, shape):

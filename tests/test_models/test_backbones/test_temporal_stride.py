@@ -39,7 +39,7 @@ def test_gradients_of_both_branches_reach_same_tensors(cls, with_cp):
         depth=10, base_channels=4, with_cp=with_cp, zero_init_residual=False)
     m.init_weights()
     m.train()
-    x = torch.randn(2, 3, 16, 32, 32)
+    x = torch.randn(1, 3, 16, 32, 32)
     strides = {2: 1, 3: 1}
 
     def grads(use_local, use_global):
@@ -100,3 +100,40 @@ def test_invalid_override():
     with pytest.raises(ValueError):
         with temporal_stride_override(m, {0: 0}):
             pass
+
+
+@pytest.mark.parametrize('build,x_shape', [
+    (lambda cp: C3DTrunk(base_channels=4, with_cp=cp), (1, 3, 16, 32, 32)),
+    (lambda cp: S3D(gating=True, with_cp=cp), (1, 3, 8, 16, 16)),
+])
+def test_with_cp_and_override_c3d_s3d(build, x_shape):
+    torch.manual_seed(0)
+    a, b = build(False), build(True)
+    a.init_weights()
+    b.load_state_dict(a.state_dict())
+    x = torch.randn(*x_shape, requires_grad=True)
+    outs = []
+    for m in (a, b):
+        m.train()
+        out = m(x, temporal_strides={3: 1, 4: 1})[-1]
+        out.pow(2).mean().backward()
+        outs.append(out.detach())
+    torch.testing.assert_close(outs[0], outs[1])
+    for (n, p), q in zip(a.named_parameters(), b.parameters()):
+        assert p.grad is not None and q.grad is not None, n
+        torch.testing.assert_close(p.grad, q.grad, rtol=1e-4, atol=1e-6)
+
+
+def test_override_through_model_attribute():
+
+    class Algo(torch.nn.Module):
+
+        def __init__(self):
+            super().__init__()
+            self.backbone = ResNet3dSSL(depth=10, base_channels=4)
+
+    algo = Algo().eval()
+    x = torch.randn(1, 3, 16, 32, 32)
+    with torch.no_grad(), temporal_stride_override(algo, {3: 1}):
+        assert algo.backbone(x)[0].shape[2] == 4
+    assert algo.backbone._temporal_stride_override is None

@@ -161,14 +161,17 @@ def temporal_stride_override(backbone: nn.Module,
             glob = backbone(x)[-1]                  # (N, 512, 8, 4, 4), same weights
 
     Args:
-        backbone (nn.Module): a vssl_mm backbone (or a model whose ``backbone``
-            attribute is one).
+        backbone (nn.Module): a vssl_mm backbone, a model whose ``backbone``
+            attribute is one, or a DDP wrapper of either.
         strides (dict | Sequence[int]): ``{stage_index: temporal_stride}`` or one
             stride per stage.
     """
     target = backbone
     if not isinstance(target, MultiLevelBackboneMixin):
-        target = getattr(backbone, 'backbone', None)
+        target = getattr(target, 'module',
+                         target)  # (MM)DistributedDataParallel
+    if not isinstance(target, MultiLevelBackboneMixin):
+        target = getattr(target, 'backbone', None)
     if not isinstance(target, MultiLevelBackboneMixin):
         raise TypeError(
             f'{type(backbone).__name__} has no temporal-stride override')
