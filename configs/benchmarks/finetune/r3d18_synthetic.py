@@ -26,7 +26,7 @@ test_pipeline = [
     dict(type='DecordDecode'),
     dict(type='Resize', scale=(64, 64), keep_ratio=False),
     dict(type='FormatShape', input_format='NCTHW'),
-    dict(type='PackActionInputs')
+    dict(type='PackActionInputs', meta_keys=('img_shape', 'num_clips', 'clip_len'))
 ]
 train_dataloader = dict(
     batch_size=8,

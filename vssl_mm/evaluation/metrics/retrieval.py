@@ -48,13 +48,16 @@ def recall_at_k(query: torch.Tensor, query_labels: torch.Tensor,
     out = {}
     for k in topk:
         kk = min(k, num_gallery)
-        out[f'R@{k}'] = hits[:, :kk].any(1).float().mean().item() * 100
+        out[f'R@{k}'] = hits[:, :kk].any(1).double().mean().item() * 100
     return out
 
 
 @METRICS.register_module()
 class RetrievalMetric(BaseMetric):
-    """Video retrieval R@k from the ``features`` ``(V, D)`` of each data sample.
+    """Video retrieval R@k from the clip features ``(V, D)`` of each data sample.
+
+    Features are read from the metainfo key ``clip_features`` (see
+    :class:`~vssl_mm.models.VideoFeatureExtractor`) or ``features``.
 
     Clip features are averaged per video. A sample's role comes from its metainfo
     ``retrieval_split`` (``'query'`` or ``'gallery'``, see :class:`RetrievalVideoDataset`);
@@ -82,11 +85,12 @@ class RetrievalMetric(BaseMetric):
     def process(self, data_batch, data_samples: Sequence) -> None:
         for sample in data_samples:
             meta = sample if isinstance(sample, dict) else sample.metainfo
-            if 'features' not in meta:
-                raise KeyError('RetrievalMetric needs "features" in each data sample '
-                               '(use a vssl_mm model whose predict() attaches them, e.g. '
-                               'VideoFeatureExtractor)')
-            feat = torch.as_tensor(meta['features']).detach().float().cpu()
+            key = 'clip_features' if 'clip_features' in meta else 'features'
+            if key not in meta:
+                raise KeyError('RetrievalMetric needs "clip_features" or "features" in '
+                               'each data sample (use a vssl_mm model whose predict() '
+                               'attaches them, e.g. VideoFeatureExtractor)')
+            feat = torch.as_tensor(meta[key]).detach().float().cpu()
             if feat.dim() == 2:  # (V, D): average the clips of the video
                 feat = feat.mean(0)
             label = meta.get('gt_label', None)
