@@ -1,0 +1,3 @@
+from .knn_monitor import KNNMonitorHook
+
+__all__ = ['KNNMonitorHook']
