@@ -1,4 +1,5 @@
 from .augment import ClipColorJitter, ClipGrayscale, ViewsApply
+from .eval_sampling import FiveCrop, NonOverlappingClips
 from .formatting import PackMultiViewInputs
 from .loading import MultiViewDecode, VideoOpen
 from .sampling import (RandomClipsSampler, UniformClipsSampler, clip_indices,
@@ -7,7 +8,7 @@ from .sampling import (RandomClipsSampler, UniformClipsSampler, clip_indices,
 __all__ = [
     'VideoOpen', 'MultiViewDecode', 'RandomClipsSampler', 'UniformClipsSampler',
     'ViewsApply', 'ClipColorJitter', 'ClipGrayscale', 'PackMultiViewInputs',
-    'clip_indices', 'fit_interval'
+    'clip_indices', 'fit_interval', 'NonOverlappingClips', 'FiveCrop'
 ]
 from .seg_order_rate import SegmentOrderRateSampler, permutations_table  # noqa: E402,F401
 __all__ += ["SegmentOrderRateSampler", "permutations_table"]

@@ -1,3 +1,4 @@
+from .knn_monitor import KNNMonitorHook
 from .rank_consistency import RankConsistencyHook
 
-__all__ = ['RankConsistencyHook']
+__all__ = ['RankConsistencyHook', 'KNNMonitorHook']

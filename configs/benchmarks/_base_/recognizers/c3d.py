@@ -1,0 +1,7 @@
+# mmaction2 Recognizer3D on the c3d backbone (configs/_base_/models/c3d.py):
+# dropout 0.5 + fc; 10-clip softmax averaging at test (average_clips='prob', pitfall 9).
+_base_ = ['../../../_base_/models/c3d.py', './recognizer3d.py']
+model = dict(
+    type='Recognizer3D',
+    cls_head={{_base_.i3d_head}},
+    data_preprocessor={{_base_.action_preprocessor}})

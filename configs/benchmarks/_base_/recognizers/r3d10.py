@@ -1,0 +1,9 @@
+# mmaction2 Recognizer3D on the r3d10 backbone (configs/_base_/models/r3d10.py):
+# dropout 0.5 + fc; 10-clip softmax averaging at test (average_clips='prob', pitfall 9).
+# pretrained2d=False: a backbone-only file given as backbone.pretrained loads (pitfall 7)
+_base_ = ['../../../_base_/models/r3d10.py', './recognizer3d.py']
+model = dict(
+    type='Recognizer3D',
+    backbone=dict(pretrained2d=False),
+    cls_head={{_base_.i3d_head}},
+    data_preprocessor={{_base_.action_preprocessor}})

@@ -1,0 +1,2 @@
+_base_ = ['../_base_/recognizers/c3d.py', '../_base_/data/diving48_v1.py', './_base_/schedule.py']
+model = dict(cls_head=dict(num_classes=48))

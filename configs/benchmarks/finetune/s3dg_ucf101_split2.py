@@ -1,0 +1,1 @@
+_base_ = ['../_base_/recognizers/s3dg.py', '../_base_/data/ucf101_split2.py', './_base_/schedule.py']

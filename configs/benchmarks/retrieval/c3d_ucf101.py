@@ -1,0 +1,2 @@
+_base_ = ['../../_base_/models/c3d.py', './_base_/ucf101_split1.py']
+model = dict(type='VideoFeatureExtractor')

@@ -1,0 +1,2 @@
+_base_ = ['../../_base_/models/s3d.py', './_base_/hmdb51_split1.py']
+model = dict(type='VideoFeatureExtractor')
