@@ -88,7 +88,7 @@ def test_decoded_frames_are_the_needed_frames(tmp_path):
     from vssl_mm.registry import TRANSFORMS
     init_default_scope('vssl_mm')
     info = make_synthetic_dataset(str(tmp_path), num_train_per_class=1, num_val_per_class=0,
-                                  num_frames=48, height=32, width=32)
+                                  num_frames=48, height=64, width=64)
     rel = open(info['train']).readline().split()[0]
     path = str(tmp_path / rel)
     pipe = [TRANSFORMS.build(dict(type='VideoOpen')),

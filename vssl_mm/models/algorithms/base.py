@@ -19,7 +19,8 @@ class BaseVideoSSL(BaseModel):
     - :meth:`extract_feat` ``(B, C, T, H, W) -> tuple`` of the backbone's selected stages;
     - :meth:`loss` returns a dict of ``loss_<term>`` tensors (each is logged; mmengine sums
       the keys containing ``loss``) plus optional logged scalars;
-    - :meth:`predict` returns the data samples with ``features`` ``(V, D)``: the pooled
+    - :meth:`predict` returns the data samples with ``clip_features`` ``(V, D)`` (metainfo;
+      mmaction2's ``ActionDataSample.features`` is reserved for ``InstanceData``): the pooled
       stage ``feature_stage`` of each view (clip), for retrieval and feature extraction.
 
     Args:
@@ -91,11 +92,11 @@ class BaseVideoSSL(BaseModel):
         raise NotImplementedError
 
     def predict(self, inputs: torch.Tensor, data_samples: SampleList = None) -> List:
-        """Attach ``features`` ``(V, D)`` (one pooled vector per clip) to each sample."""
+        """Attach ``clip_features`` ``(V, D)`` (one pooled vector per clip) to each sample."""
         feats = self.pooled_features(inputs)
         if data_samples is None:
             from mmaction.structures import ActionDataSample
             data_samples = [ActionDataSample() for _ in range(inputs.shape[0])]
         for sample, f in zip(data_samples, feats):
-            sample.set_field(f, 'features', field_type='metainfo')
+            sample.set_metainfo(dict(clip_features=f))
         return data_samples
