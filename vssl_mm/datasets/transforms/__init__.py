@@ -12,3 +12,6 @@ __all__ = [
 ]
 from .seg_order_rate import SegmentOrderRateSampler, permutations_table  # noqa: E402,F401
 __all__ += ["SegmentOrderRateSampler", "permutations_table"]
+from .mlrep import (FrameColorJitter, FrameGrayscale,  # noqa: E402,F401
+                    MultiLevelWindowSampler, window_indices)
+__all__ += ['MultiLevelWindowSampler', 'FrameColorJitter', 'FrameGrayscale', 'window_indices']

@@ -7,3 +7,6 @@ from .view_synthesis import (FrameFlowEstimator, VideoVAE,  # noqa: E402
                              ViewSynthesis)
 
 __all__ += ['SegOrderRate', 'ViewSynthesis', 'VideoVAE', 'FrameFlowEstimator']
+from .mlrep import MLRep  # noqa: E402
+
+__all__ += ['MLRep']

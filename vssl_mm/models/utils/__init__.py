@@ -8,3 +8,6 @@ from .queue import KeyQueue  # noqa: E402
 
 __all__ += ['momentum_update', 'make_momentum_copy', 'batch_shuffle', 'batch_unshuffle',
             'KeyQueue']
+from .sinkhorn import distributed_sinkhorn  # noqa: E402
+
+__all__ += ['distributed_sinkhorn']

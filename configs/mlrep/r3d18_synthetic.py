@@ -1,0 +1,47 @@
+# CPU-sized mlrep on the built-in synthetic videos (python tools/data/make_synthetic.py
+# --out data/synthetic): R3D-18 topology at a quarter width (base_channels=16), a 16-frame
+# window (two 8-frame clips + an 8-frame global clip) at 64x64, K = 16, queue 32.
+# res5 keeps temporal stride 1 so the high level has 2 time steps for Eq. 13.
+# L_mul and the queue switch on at epoch 2 of 6; prototypes frozen in epoch 1.
+_base_ = [
+    '../_base_/models/r3d18.py', '../_base_/datasets/synthetic.py',
+    '../_base_/schedules/cpu_tiny.py', '../_base_/default_runtime.py'
+]
+
+model = dict(
+    type='MLRep',
+    backbone=dict(base_channels=16, out_indices=(1, 2, 3), temporal_strides=(1, 2, 2, 1)),
+    level_channels=(32, 64, 128),
+    proj_channels=64,
+    num_prototypes=16,
+    queue_length=32,
+    num_tokens=(4, 2, 2),
+    me_reduction=8,
+    data_preprocessor=dict(type='MultiViewDataPreprocessor'))
+
+train_pipeline = [
+    dict(type='VideoOpen'),
+    dict(type='MultiLevelWindowSampler', window_len=16, max_rate=3.0, global_stride=2),
+    dict(type='MultiViewDecode'),
+    dict(
+        type='ViewsApply',
+        transforms=[
+            dict(type='RandomResizedCrop', area_range=(0.3, 1.0)),
+            dict(type='Resize', scale=(64, 64), keep_ratio=False),
+            dict(type='Flip', flip_ratio=0.5),
+            dict(type='FrameColorJitter', brightness=0.5, contrast=0.5, saturation=0.5,
+                 hue=0.25, p=1.0),
+            dict(type='FrameGrayscale', p=0.5)
+        ]),
+    dict(type='PackMultiViewInputs',
+         meta_keys=('filename', 'total_frames', 'view_frame_inds', 'window_inds',
+                    'sample_rate', 'num_decoded_frames', 'num_needed_frames'))
+]
+train_dataloader = dict(
+    batch_size=8, num_workers=2, drop_last=True, dataset=dict(pipeline=train_pipeline))
+custom_hooks = [
+    dict(type='MLRepStageHook', mul_start_epoch=1, queue_start_epoch=1,
+         freeze_prototypes_epochs=1),
+    dict(type='RankConsistencyHook', include_buffers=True)
+]
+default_hooks = dict(logger=dict(interval=4))

@@ -1,0 +1,4 @@
+# Table 3 row "w/ CTM" (s3d): conventional temporal modelling, the reversed / shuffled
+# input clips go through the backbone and are L_aug negatives.
+_base_ = ['./s3d_k400.py']
+model = dict(temporal_mode='input', temporal_augs=('reverse', 'shuffle'))
