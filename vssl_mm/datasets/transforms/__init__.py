@@ -11,3 +11,7 @@ __all__ = [
 ]
 from .seg_order_rate import SegmentOrderRateSampler, permutations_table  # noqa: E402,F401
 __all__ += ["SegmentOrderRateSampler", "permutations_table"]
+from .hdc import (ChannelReplication, FiveCrop, HDCSpatialAugment,  # noqa: E402
+                  HDCViewSampler, hdc_spatial_transforms)
+__all__ += ['HDCViewSampler', 'ChannelReplication', 'HDCSpatialAugment', 'FiveCrop',
+            'hdc_spatial_transforms']

@@ -7,3 +7,6 @@ from .view_synthesis import (FrameFlowEstimator, VideoVAE,  # noqa: E402
                              ViewSynthesis)
 
 __all__ += ['SegOrderRate', 'ViewSynthesis', 'VideoVAE', 'FrameFlowEstimator']
+from .hdc import HDC  # noqa: E402
+
+__all__ += ['HDC']

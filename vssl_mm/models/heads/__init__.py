@@ -2,3 +2,6 @@ __all__ = []
 from .seg_order_rate import SamplingRateHead, SegmentOrderHead  # noqa: E402
 
 __all__ += ['SegmentOrderHead', 'SamplingRateHead']
+from .hdc import HDCProjections  # noqa: E402
+
+__all__ += ['HDCProjections']
