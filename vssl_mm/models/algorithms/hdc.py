@@ -67,9 +67,9 @@ class HDC(BaseVideoSSL):
         self.scales = tuple(int(k) for k in scales)
         self.sc_weights = tuple(float(w) for w in sc_weights)
         self.tc_weights = tuple(float(w) for w in tc_weights)
-        branches = [('o', 's') * (a > 0) + ('t', ) * (b > 0)
+        # g_o^k serves both contrasts, g_s^k only SC, g_t^k only TC
+        branches = [('o', ) * (a > 0 or b > 0) + ('s', ) * (a > 0) + ('t', ) * (b > 0)
                     for a, b in zip(self.sc_weights, self.tc_weights)]
-        branches = [tuple(dict.fromkeys(bs)) for bs in branches]  # o once
         head = dict(head, scales=self.scales, branches=branches)
         self.head = MODELS.build(head)
         self.nce = MODELS.build(loss)
