@@ -15,7 +15,7 @@ augmentation of ``u_t`` switchable (Sec. 4.1, "Spatial augmentations in Temporal
 Contrast"). Pixels go to ``[-1, 1]`` in the data preprocessor
 (``MultiViewDataPreprocessor(mean=[127.5] * 3, std=[127.5] * 3)``).
 """
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Tuple
 
 import numpy as np
 from mmcv.transforms import BaseTransform

@@ -15,7 +15,7 @@ ranks) as negatives. HD-NCE (Eq. 6): ``L = sum_k alpha_k L_s^k + beta_k L_t^k``;
 returned (already weighted) as ``loss_sc_<k>`` / ``loss_tc_<k>`` so mmengine logs and sums
 them. A zero weight removes the term and its projections (Table 1 rows).
 """
-from typing import Dict, Optional, Sequence
+from typing import Dict, Sequence
 
 import torch
 import torch.nn.functional as F

@@ -1,5 +1,5 @@
 """HDC projections g_o^k, g_s^k, g_t^k (Zhang & Crandall, WACV 2022, Sec. 3.3)."""
-from typing import Dict, Sequence
+from typing import Sequence
 
 import torch
 import torch.nn as nn
