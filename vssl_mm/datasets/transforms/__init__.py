@@ -15,3 +15,7 @@ __all__ += ["SegmentOrderRateSampler", "permutations_table"]
 from .mlrep import (FrameColorJitter, FrameGrayscale,  # noqa: E402,F401
                     MultiLevelWindowSampler, window_indices)
 __all__ += ['MultiLevelWindowSampler', 'FrameColorJitter', 'FrameGrayscale', 'window_indices']
+from .hdc import (ChannelReplication, HDCSpatialAugment,  # noqa: E402
+                  HDCViewSampler, hdc_spatial_transforms)
+__all__ += ['HDCViewSampler', 'ChannelReplication', 'HDCSpatialAugment',
+            'hdc_spatial_transforms']

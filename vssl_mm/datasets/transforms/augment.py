@@ -28,7 +28,7 @@ class ViewsApply(BaseTransform):
     """
 
     RECORDED = ('crop_bbox', 'flip', 'flip_direction', 'scale_factor', 'img_shape',
-                'color_jitter', 'grayscale')
+                'color_jitter', 'grayscale', 'channel_replication')
 
     def __init__(self, transforms: Sequence[dict], views: Optional[Sequence[int]] = None
                  ) -> None:

@@ -10,3 +10,6 @@ __all__ += ['SegOrderRate', 'ViewSynthesis', 'VideoVAE', 'FrameFlowEstimator']
 from .mlrep import MLRep  # noqa: E402
 
 __all__ += ['MLRep']
+from .hdc import HDC  # noqa: E402
+
+__all__ += ['HDC']

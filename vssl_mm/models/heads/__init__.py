@@ -5,3 +5,6 @@ __all__ += ['SegmentOrderHead', 'SamplingRateHead']
 from .mlrep import PrototypeHead, TemporalTokenHead  # noqa: E402
 
 __all__ += ['PrototypeHead', 'TemporalTokenHead']
+from .hdc import HDCProjections  # noqa: E402
+
+__all__ += ['HDCProjections']

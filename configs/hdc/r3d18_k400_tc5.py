@@ -1,0 +1,5 @@
+# HDC ablation, Table 1 row 2: Temporal Contrast at block 5 only, beta_5 = 1.
+# A zero weight removes the term and its projections (backbone unchanged).
+_base_ = ['./r3d18_k400.py']
+
+model = dict(sc_weights=(0, 0, 0), tc_weights=(0, 0, 1))
