@@ -11,3 +11,7 @@ __all__ = [
 ]
 from .seg_order_rate import SegmentOrderRateSampler, permutations_table  # noqa: E402,F401
 __all__ += ["SegmentOrderRateSampler", "permutations_table"]
+from .ctrl_aug import (ControlledLowLevelAug, CtrlAugCrop, CtrlAugSampler,  # noqa: E402
+                       IntensityLevels, ctrl_aug_collate)
+__all__ += ['CtrlAugSampler', 'CtrlAugCrop', 'ControlledLowLevelAug', 'IntensityLevels',
+            'ctrl_aug_collate']

@@ -7,3 +7,6 @@ from .view_synthesis import (FrameFlowEstimator, VideoVAE,  # noqa: E402
                              ViewSynthesis)
 
 __all__ += ['SegOrderRate', 'ViewSynthesis', 'VideoVAE', 'FrameFlowEstimator']
+from .ctrl_aug import CtrlAug  # noqa: E402
+
+__all__ += ['CtrlAug']

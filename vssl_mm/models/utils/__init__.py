@@ -8,3 +8,9 @@ from .queue import KeyQueue  # noqa: E402
 
 __all__ += ['momentum_update', 'make_momentum_copy', 'batch_shuffle', 'batch_unshuffle',
             'KeyQueue']
+from .correspondence import (correspondence_from_metainfo,  # noqa: E402
+                             correspondence_matrix)
+from .grad_reverse import GradReverse, grad_reverse  # noqa: E402
+
+__all__ += ['correspondence_matrix', 'correspondence_from_metainfo', 'GradReverse',
+            'grad_reverse']
