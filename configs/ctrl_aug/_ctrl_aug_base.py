@@ -13,7 +13,7 @@ model = dict(
     type='CtrlAug',
     # f' = f with temporal stride 1 in stages 2 and 3: global map 8x4x4 (T_v = 8),
     # local map 2x4x4 (T_c = 2)
-    global_temporal_strides={2: 1, 3: 1},
+    global_temporal_strides=(1, 2, 1, 1),
     projection=dict(type='CellProjection', in_channels=feat_channels,
                     hidden_channels=feat_channels, out_channels=128),
     temperature=0.07,

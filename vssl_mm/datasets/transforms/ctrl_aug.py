@@ -94,7 +94,9 @@ class CtrlAugSampler(BaseTransform):
 
     def global_indices(self, total: int) -> np.ndarray:
         edges = np.linspace(0, total, self.global_len + 1)
-        lo = np.floor(edges[:-1]).astype(np.int64)
+        # integer frames i with edges[j] <= i < edges[j + 1] (one at least: short videos
+        # repeat frames)
+        lo = np.minimum(np.ceil(edges[:-1]).astype(np.int64), total - 1)
         hi = np.maximum(np.ceil(edges[1:]).astype(np.int64) - 1, lo)  # inclusive
         if self.test_mode:
             return ((lo + hi) // 2).astype(np.int64)

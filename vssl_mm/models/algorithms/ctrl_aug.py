@@ -3,9 +3,10 @@
     L = w_rc L_rc (Eq. 3-4) + w_mi L_mi (Eq. 5-6) + w_td L_td (Eq. 7) [+ w_nce L_nce]
 
 - Encoders: ``f`` (local clips) and ``f'`` (global video) are the *same* backbone
-  weights; ``f'`` runs with the temporal strides of ``global_temporal_strides`` stages set
-  to 1 (R3D-18 at 16x112x112: local map 2x4x4, global map 8x4x4 with ``{2: 1, 3: 1}``;
-  Table 4's ``T_v`` = 2 / 4 / 8 is ``{}`` / ``{3: 1}`` / ``{2: 1, 3: 1}``).
+  weights; ``f'`` runs with the per-stage temporal strides ``global_temporal_strides``
+  (R3D-18 at 16x112x112: local map 2x4x4 with the default (1, 2, 2, 2), global map 8x4x4
+  with (1, 2, 1, 1); Table 4's ``T_v`` = 2 / 4 / 8 is (1, 2, 2, 2) / (1, 2, 2, 1) /
+  (1, 2, 1, 1)).
 - L_rc (Sec. 3.1): every cell ``i`` of ``f(v_k)`` is a query; the candidates are all
   cells of ``f'(v)`` and the global cells of every other video of the global batch
   (gathered from all ranks, Eq. 4); the target is the soft correspondence ``S_k(i, .)``
@@ -49,7 +50,8 @@ class CtrlAug(BaseVideoSSL):
 
     Args:
         backbone: backbone config (its last output stage is used).
-        global_temporal_strides: ``{stage: stride}`` override for ``f'``.
+        global_temporal_strides: temporal strides of ``f'``: ``{stage: stride}`` or one
+            stride per stage (``(1, 2, 1, 1)`` = R3D-18 with stages 2-3 at stride 1).
         projection: ``CellProjection`` config (per-cell MLP to 128-d); None if no L_rc.
         temperature: tau of Eq. 4 (0.07, our choice).
         critic: ``MINECritic`` config; None if no L_mi.
@@ -76,8 +78,12 @@ class CtrlAug(BaseVideoSSL):
                  global_key: str = 'global_view',
                  **kwargs) -> None:
         super().__init__(backbone, **kwargs)
-        self.global_temporal_strides = {
-            int(k): int(v) for k, v in (global_temporal_strides or {}).items()}
+        if isinstance(global_temporal_strides, dict):
+            global_temporal_strides = {int(k): int(v)
+                                       for k, v in global_temporal_strides.items()}
+        elif global_temporal_strides is not None:
+            global_temporal_strides = tuple(int(v) for v in global_temporal_strides)
+        self.global_temporal_strides = global_temporal_strides or None
         self.loss_weights = {k: float(v) for k, v in loss_weights.items() if v}
         self.temperature = temperature
         self.nce_temperature = nce_temperature
