@@ -1,12 +1,12 @@
 """Gradient reversal, MINE bound, critic, temporal dependency heads, CtrlAug losses."""
 import math
 
-import numpy as np
 import pytest
 import torch
 
 from vssl_mm.models.heads.ctrl_aug import (CellProjection, MINECritic,
-                                           TemporalDependencyHead, shuffle_clips)
+                                           TemporalDependencyHead,
+                                           shuffle_clips)
 from vssl_mm.models.losses.mine import MINELoss, mine_lower_bound
 from vssl_mm.models.utils.grad_reverse import grad_reverse
 

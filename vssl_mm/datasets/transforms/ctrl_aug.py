@@ -1,4 +1,4 @@
-"""ctrl_aug's controllable augmentations (Qian et al., ECCV 2022, Sec. 3, 4.2).
+"""ctrl_aug's controllable augmentations (Qian et al., 2022, Sec. 3, 4.2).
 
 Position transformations tau_p (Sec. 3.1), every parameter recorded in raw-video
 coordinates so that the correspondence S_k (Eq. 1) can be computed from them:
@@ -33,6 +33,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 import cv2
 import numpy as np
+import torch
 from mmcv.transforms import BaseTransform
 from mmengine.dataset import pseudo_collate
 from mmengine.registry import FUNCTIONS
@@ -288,8 +289,8 @@ class IntensityLevels:
     def bin_ranges(self, level: int) -> Dict[str, Tuple[float, float]]:
         """The ``[lo, hi]`` range of each parameter inside ``level``."""
         out = {}
-        for name, b, n, (lo, hi) in zip(self.NAMES, self.decode(level), self.counts,
-                                         self.ranges):
+        bins = self.decode(level)
+        for name, b, n, (lo, hi) in zip(self.NAMES, bins, self.counts, self.ranges):
             step = (hi - lo) / n
             out[name] = (lo + b * step, lo + (b + 1) * step)
         return out
@@ -318,8 +319,7 @@ def _to_frames(x) -> np.ndarray:
     return np.ascontiguousarray(x.numpy().transpose(1, 2, 3, 0))
 
 
-def _from_frames(frames: np.ndarray):
-    import torch
+def _from_frames(frames: np.ndarray) -> torch.Tensor:
     return torch.from_numpy(np.ascontiguousarray(frames.transpose(3, 0, 1, 2)))
 
 
@@ -361,14 +361,12 @@ def ctrl_aug_collate(data_batch: Sequence[dict], counts: Sequence[int] = (4, 4, 
     ids = assign_levels(len(data_batch), levels.num_levels, m)
     for data, level in zip(data_batch, ids):
         sample = data['data_samples']
-        views = [sample.metainfo[global_key][i] for i in
-                 range(len(sample.metainfo[global_key]))] if global_key in \
-            sample.metainfo else []
+        views = list(sample.metainfo[global_key]) if global_key in sample.metainfo \
+            else []
         n_global = len(views)
         views += [data['inputs'][i] for i in range(data['inputs'].shape[0])]
         params = [levels.sample_params(int(level)) for _ in views]
         out = [_from_frames(levels.apply(_to_frames(v), p)) for v, p in zip(views, params)]
-        import torch
         if n_global:
             sample.set_metainfo({global_key: torch.stack(out[:n_global])})
         data['inputs'] = torch.stack(out[n_global:])

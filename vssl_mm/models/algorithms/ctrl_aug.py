@@ -1,4 +1,4 @@
-"""Controllable Augmentations (Qian, Lin, See, Li; ECCV 2022).
+"""Controllable Augmentations for Video Representation Learning (Qian, Lin, See, Li; 2022).
 
     L = w_rc L_rc (Eq. 3-4) + w_mi L_mi (Eq. 5-6) + w_td L_td (Eq. 7) [+ w_nce L_nce]
 
