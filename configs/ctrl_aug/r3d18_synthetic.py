@@ -1,7 +1,7 @@
 # CPU-sized ctrl_aug on the built-in synthetic videos (vssl_mm.datasets.
 # make_synthetic_dataset): R3D-18 topology at a quarter width (128-d last stage), K = 4
 # local 8-frame clips and an 8-frame global view at 64x64 (local map 1x2x2, global map
-# 4x2x2 with stride 1 in stages 2-3), 8 intensity levels per batch, 6 epochs of Adam.
+# 4x2x2 with stride 1 in stages 2-3), 2 intensity levels per batch of 8, 6 epochs of Adam.
 _base_ = ['./_ctrl_aug_base.py', '../_base_/schedules/cpu_tiny.py']
 
 num_clips = 4
@@ -19,7 +19,7 @@ train_pipeline[3].update(out_size=64)
 train_dataloader = dict(
     batch_size=8,
     num_workers=2,
-    collate_fn=dict(levels_per_batch=8),
+    collate_fn=dict(levels_per_batch=2),  # 2 levels x 4 videos: same-level pairs exist
     dataset=dict(
         ann_file=data_root + '/train.txt',
         data_prefix=dict(video=data_root),
