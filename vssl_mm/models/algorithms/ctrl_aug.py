@@ -131,7 +131,7 @@ class CtrlAug(BaseVideoSSL):
         best = logits.view(n, k * s.shape[2], -1).argmax(-1)  # over all candidates
         acc = (best == offset * nv + own[:, None] * nv + target.argmax(-1)).float().mean()
         return dict(loss_rc=self.loss_weights['rc'] * loss, acc_rc=acc.detach(),
-                    rc_candidates=torch.tensor(float(keys.shape[0] * nv)))
+                    rc_candidates=logits.new_tensor(float(logits.shape[1])))
 
     # ------------------------------------------------------------------ L_mi (Eq. 5-6)
     def loss_mutual_info(self, local_vec: torch.Tensor, glob_vec: torch.Tensor,
@@ -162,7 +162,7 @@ class CtrlAug(BaseVideoSSL):
         return dict(loss_mi=-w * mi_level, loss_mi_lg=w * mi_lg,
                     mi_level=mi_level.detach(), mi_lg=mi_lg.detach(),
                     same_level_pairs=(same & other).sum().float(),
-                    levels_in_batch=torch.tensor(float(len(torch.unique(all_level)))))
+                    levels_in_batch=scores.new_tensor(float(len(torch.unique(all_level)))))
 
     # ------------------------------------------------------------------ L_td (Eq. 7)
     def loss_temporal_dependency(self, local_vec: torch.Tensor, glob_vec: torch.Tensor
