@@ -19,3 +19,7 @@ from .hdc import (ChannelReplication, HDCSpatialAugment,  # noqa: E402
                   HDCViewSampler, hdc_spatial_transforms)
 __all__ += ['HDCViewSampler', 'ChannelReplication', 'HDCSpatialAugment',
             'hdc_spatial_transforms']
+from .ctrl_aug import (ControlledLowLevelAug, CtrlAugCrop, CtrlAugSampler,  # noqa: E402
+                       IntensityLevels, ctrl_aug_collate)
+__all__ += ['CtrlAugSampler', 'CtrlAugCrop', 'ControlledLowLevelAug', 'IntensityLevels',
+            'ctrl_aug_collate']

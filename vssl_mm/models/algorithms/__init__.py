@@ -13,3 +13,6 @@ __all__ += ['MLRep']
 from .hdc import HDC  # noqa: E402
 
 __all__ += ['HDC']
+from .ctrl_aug import CtrlAug  # noqa: E402
+
+__all__ += ['CtrlAug']

@@ -11,3 +11,9 @@ __all__ += ['momentum_update', 'make_momentum_copy', 'batch_shuffle', 'batch_uns
 from .sinkhorn import distributed_sinkhorn  # noqa: E402
 
 __all__ += ['distributed_sinkhorn']
+from .correspondence import (correspondence_from_metainfo,  # noqa: E402
+                             correspondence_matrix)
+from .grad_reverse import GradReverse, grad_reverse  # noqa: E402
+
+__all__ += ['correspondence_matrix', 'correspondence_from_metainfo', 'GradReverse',
+            'grad_reverse']

@@ -1,0 +1,46 @@
+# Shared ctrl_aug model and data path (no schedule): R3D-18, 16x112x112, K = 4 local
+# clips + 1 global video, L_rc + L_mi + L_td (weights 1), batch 128 = 8 GPUs x 16, UCF101
+# split 1. Choices the paper leaves open are listed in configs/ctrl_aug/README.md.
+_base_ = [
+    '../_base_/models/r3d18.py', '../_base_/datasets/ucf101.py',
+    '../_base_/default_runtime.py'
+]
+
+num_clips = 4  # K
+clip_len = 16
+feat_channels = 512
+model = dict(
+    type='CtrlAug',
+    # f' = f with temporal stride 1 in stages 2 and 3: global map 8x4x4 (T_v = 8),
+    # local map 2x4x4 (T_c = 2)
+    global_temporal_strides=(1, 2, 1, 1),
+    projection=dict(type='CellProjection', in_channels=feat_channels,
+                    hidden_channels=feat_channels, out_channels=128),
+    temperature=0.07,
+    critic=dict(type='MINECritic', in_channels=feat_channels, hidden_channels=512),
+    td_head=dict(type='TemporalDependencyHead', kind='gru', in_channels=feat_channels,
+                 num_clips=num_clips, hidden_channels=512, tau=0.1),
+    loss_weights=dict(rc=1.0, mi=1.0, td=1.0),
+    data_preprocessor=dict(type='MultiViewDataPreprocessor',
+                           extra_view_keys=('global_view', )))
+
+train_pipeline = [
+    dict(type='VideoOpen'),
+    dict(type='CtrlAugSampler', num_clips=num_clips, clip_len=clip_len, frame_interval=1,
+         global_len=16),
+    dict(type='MultiViewDecode'),
+    dict(type='CtrlAugCrop', out_size=112, global_area=(0.5, 1.0),
+         local_area=(0.25, 1.0), global_flip_ratio=0.5, local_flip_ratio=0.5),
+    dict(type='PackMultiViewInputs',
+         meta_keys=('filename', 'total_frames', 'view_frame_inds', 'ctrl_params',
+                    'num_decoded_frames'),
+         extra_view_keys=('global_view', ))
+]
+train_dataloader = dict(
+    batch_size=16,
+    num_workers=8,
+    # tau_l with the batch-level level choice: 32 of the 4*4*4*2*4 = 512 levels per
+    # global batch (Table 5 row 2), split over the ranks (see ctrl_aug_collate)
+    collate_fn=dict(type='ctrl_aug_collate', counts=(4, 4, 4, 2, 4),
+                    levels_per_batch=32, per_rank=True),
+    dataset=dict(pipeline=train_pipeline))

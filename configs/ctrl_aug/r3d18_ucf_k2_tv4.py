@@ -1,0 +1,10 @@
+# Table 4 row K = 2, T_v = 4 (T_v / K T_c = 1.00).
+_base_ = ['./r3d18_ucf_150e.py']
+
+num_clips = 2
+model = dict(
+    global_temporal_strides=(1, 2, 2, 1),
+    td_head=dict(num_clips=num_clips))
+train_pipeline = _base_.train_pipeline
+train_pipeline[1].update(num_clips=num_clips)
+train_dataloader = dict(dataset=dict(pipeline=train_pipeline))

@@ -1,0 +1,5 @@
+# Table 5 row #B/C/S = 2, #H = 2, #G = 2: 32 intensity levels, 32 per
+# batch.
+_base_ = ['./r3d18_ucf_150e.py']
+
+train_dataloader = dict(collate_fn=dict(counts=(2, 2, 2, 2, 2)))

@@ -1,0 +1,5 @@
+# Table 5 row #B/C/S = 4, #H = 4, #G = 4: 1024 intensity levels, 32 per
+# batch.
+_base_ = ['./r3d18_ucf_150e.py']
+
+train_dataloader = dict(collate_fn=dict(counts=(4, 4, 4, 4, 4)))

@@ -1,0 +1,220 @@
+"""Controllable Augmentations for Video Representation Learning (Qian, Lin, See, Li; 2022).
+
+    L = w_rc L_rc (Eq. 3-4) + w_mi L_mi (Eq. 5-6) + w_td L_td (Eq. 7) [+ w_nce L_nce]
+
+- Encoders: ``f`` (local clips) and ``f'`` (global video) are the *same* backbone
+  weights; ``f'`` runs with the per-stage temporal strides ``global_temporal_strides``
+  (R3D-18 at 16x112x112: local map 2x4x4 with the default (1, 2, 2, 2), global map 8x4x4
+  with (1, 2, 1, 1); Table 4's ``T_v`` = 2 / 4 / 8 is (1, 2, 2, 2) / (1, 2, 2, 1) /
+  (1, 2, 1, 1)).
+- L_rc (Sec. 3.1): every cell ``i`` of ``f(v_k)`` is a query; the candidates are all
+  cells of ``f'(v)`` and the global cells of every other video of the global batch
+  (gathered from all ranks, Eq. 4); the target is the soft correspondence ``S_k(i, .)``
+  (Eq. 1, from the recorded crop / flip / time parameters):
+  ``L_rc = mean_{k,i} -sum_j S_k(i, j) log p_k^{ij}`` with ``sim = exp(cos / tau)``.
+- L_mi (Sec. 3.2): the MINE critic G_theta is trained on (local clip of video a, global
+  video of video b), a != b, joint = a and b augmented with the same intensity level,
+  marginal = any a != b (gathered over ranks). ``loss_mi = -I`` for theta, the encoder
+  sees it through gradient reversal (so it minimises I). ``loss_mi_lg = +I`` of the
+  *frozen* critic on the local-global pairs of the same video (joint) against other
+  videos (marginal), optimised through the encoder only.
+- L_td (Sec. 3.3): ``-I`` of the temporal head G_psi between the ordered clip features
+  ``[f(v_1), ..., f(v_K)]`` (joint) or a shuffled order (marginal) and ``f'(v)``
+  (pooled); VCOP-style head: order cross-entropy instead (Table 6).
+- L_nce (Table 7 baseline term): clip InfoNCE between pooled local clips 0 and 1.
+"""
+import itertools
+from typing import Dict, Optional
+
+import torch
+import torch.nn.functional as F
+
+from vssl_mm.registry import MODELS
+from ..heads.ctrl_aug import shuffle_clips
+from ..losses.mine import mine_lower_bound
+from ..necks.projection import pool_features
+from ..utils.correspondence import correspondence_from_metainfo, grid_shape
+from ..utils.distributed import (concat_all_gather, gather_with_local_grad,
+                                 world_info)
+from ..utils.grad_reverse import grad_reverse
+from .base import BaseVideoSSL
+
+
+@MODELS.register_module()
+class CtrlAug(BaseVideoSSL):
+    """ctrl_aug pretraining.
+
+    Inputs: ``inputs`` ``(N, K, C, T, H, W)`` local clips (time order); the global view
+    ``(1, C, T', H, W)`` in each sample's metainfo under ``global_key``; the recorded
+    ``ctrl_params`` and ``lowlevel_level`` (see ``vssl_mm.datasets.transforms.ctrl_aug``).
+
+    Args:
+        backbone: backbone config (its last output stage is used).
+        global_temporal_strides: temporal strides of ``f'``: ``{stage: stride}`` or one
+            stride per stage (``(1, 2, 1, 1)`` = R3D-18 with stages 2-3 at stride 1).
+        projection: ``CellProjection`` config (per-cell MLP to 128-d); None if no L_rc.
+        temperature: tau of Eq. 4 (0.07, our choice).
+        critic: ``MINECritic`` config; None if no L_mi.
+        td_head: ``TemporalDependencyHead`` config; None if no L_td.
+        nce_neck: ``MLPProjection`` config for the L_nce baseline term (None: off).
+        nce_temperature: tau of L_nce.
+        loss_weights: ``dict(rc=, mi=, td=, nce=)``; a missing key means weight 0
+            (and the term is not computed).
+        grl_scale: gradient reversal scale for the encoder in L_mi.
+        global_key: metainfo key of the global view.
+    """
+
+    def __init__(self,
+                 backbone: dict,
+                 global_temporal_strides: Optional[dict] = None,
+                 projection: Optional[dict] = None,
+                 temperature: float = 0.07,
+                 critic: Optional[dict] = None,
+                 td_head: Optional[dict] = None,
+                 nce_neck: Optional[dict] = None,
+                 nce_temperature: float = 0.1,
+                 loss_weights: dict = dict(rc=1., mi=1., td=1.),
+                 grl_scale: float = 1.0,
+                 global_key: str = 'global_view',
+                 **kwargs) -> None:
+        super().__init__(backbone, **kwargs)
+        if isinstance(global_temporal_strides, dict):
+            global_temporal_strides = {int(k): int(v)
+                                       for k, v in global_temporal_strides.items()}
+        elif global_temporal_strides is not None:
+            global_temporal_strides = tuple(int(v) for v in global_temporal_strides)
+        self.global_temporal_strides = global_temporal_strides or None
+        self.loss_weights = {k: float(v) for k, v in loss_weights.items() if v}
+        self.temperature = temperature
+        self.nce_temperature = nce_temperature
+        self.grl_scale = grl_scale
+        self.global_key = global_key
+        need = dict(rc=projection, mi=critic, td=td_head, nce=nce_neck)
+        for term, cfg in need.items():
+            if term in self.loss_weights and cfg is None:
+                raise ValueError(f'loss_weights has "{term}" but its module is None')
+        self.projection = MODELS.build(projection) if 'rc' in self.loss_weights else None
+        self.critic = MODELS.build(critic) if 'mi' in self.loss_weights else None
+        self.td_head = MODELS.build(td_head) if 'td' in self.loss_weights else None
+        self.nce_neck = MODELS.build(nce_neck) if 'nce' in self.loss_weights else None
+
+    # ------------------------------------------------------------------ encoders
+    def encode(self, inputs: torch.Tensor, data_samples) -> tuple:
+        """``f(v_k)`` ``(N, K, C, T_c, H, W)`` and ``f'(v)`` ``(N, C, T_v, H', W')``."""
+        n, k = inputs.shape[:2]
+        local = self.extract_feat(inputs.flatten(0, 1))[-1]
+        local = local.view(n, k, *local.shape[1:])
+        glob = torch.stack([s.metainfo[self.global_key][0] for s in data_samples])
+        glob = self.extract_feat(glob.to(inputs.device),
+                                 temporal_strides=self.global_temporal_strides)[-1]
+        return local, glob
+
+    # ------------------------------------------------------------------ L_rc (Eq. 3-4)
+    def loss_region_contrast(self, local: torch.Tensor, glob: torch.Tensor,
+                             data_samples) -> Dict[str, torch.Tensor]:
+        n, k = local.shape[:2]
+        s = correspondence_from_metainfo([d.metainfo['ctrl_params'] for d in data_samples],
+                                         grid_shape(local), grid_shape(glob),
+                                         device=local.device)  # (N, K, Nc, Nv)
+        q = self.projection(local.flatten(0, 1)).view(n, k * s.shape[2], -1)  # (N,KNc,D)
+        key = self.projection(glob)  # (N, Nv, D)
+        nv = key.shape[1]
+        keys = gather_with_local_grad(key)  # (W*N, Nv, D): other videos = negatives
+        rank, world = world_info()
+        offset = rank * n if world > 1 else 0
+        logits = q.flatten(0, 1) @ keys.flatten(0, 1).t() / self.temperature
+        logp = F.log_softmax(logits, dim=1).view(n, k * s.shape[2], -1, nv)
+        own = torch.arange(n, device=local.device)
+        logp_own = logp[own, :, offset + own]  # (N, K*Nc, Nv): this video's cells
+        target = s.flatten(1, 2)  # (N, K*Nc, Nv)
+        loss = -(target * logp_own).sum(-1).mean()
+        best = logits.view(n, k * s.shape[2], -1).argmax(-1)  # over all candidates
+        acc = (best == offset * nv + own[:, None] * nv + target.argmax(-1)).float().mean()
+        return dict(loss_rc=self.loss_weights['rc'] * loss, acc_rc=acc.detach(),
+                    rc_candidates=logits.new_tensor(float(logits.shape[1])))
+
+    # ------------------------------------------------------------------ L_mi (Eq. 5-6)
+    def loss_mutual_info(self, local_vec: torch.Tensor, glob_vec: torch.Tensor,
+                         data_samples) -> Dict[str, torch.Tensor]:
+        """``local_vec`` ``(N, K, C)``, ``glob_vec`` ``(N, C)`` pooled features."""
+        n, k = local_vec.shape[:2]
+        device = local_vec.device
+        rank, world = world_info()
+        offset = rank * n if world > 1 else 0
+        level = torch.tensor([int(d.metainfo['lowlevel_level']) for d in data_samples],
+                             device=device)
+        all_level = concat_all_gather(level)  # (W*N,)
+        own = torch.arange(n, device=device) + offset
+        video = own[:, None].expand(n, k).reshape(-1)  # global video id of each clip
+        other = video[:, None] != torch.arange(len(all_level), device=device)[None]
+        same = level[:, None].expand(n, k).reshape(-1)[:, None] == all_level[None]
+        w = self.loss_weights['mi']
+        # (a) estimator: theta maximises I, the encoder gets the reversed gradient
+        x = grad_reverse(local_vec.flatten(0, 1), self.grl_scale)
+        y = gather_with_local_grad(grad_reverse(glob_vec, self.grl_scale))
+        scores = self.critic.pairwise(x, y)  # (N*K, W*N)
+        mi_level = mine_lower_bound(scores, scores, same & other, other)
+        # (b) frozen critic on the local-global pairs, minimised through f only
+        y_lg = gather_with_local_grad(glob_vec)
+        scores_lg = self.critic.pairwise(local_vec.flatten(0, 1), y_lg, frozen=True)
+        joint_lg = ~other  # the clip's own video
+        mi_lg = mine_lower_bound(scores_lg, scores_lg, joint_lg, other)
+        return dict(loss_mi=-w * mi_level, loss_mi_lg=w * mi_lg,
+                    mi_level=mi_level.detach(), mi_lg=mi_lg.detach(),
+                    same_level_pairs=(same & other).sum().float(),
+                    levels_in_batch=scores.new_tensor(float(len(torch.unique(all_level)))))
+
+    # ------------------------------------------------------------------ L_td (Eq. 7)
+    def loss_temporal_dependency(self, local_vec: torch.Tensor, glob_vec: torch.Tensor
+                                 ) -> Dict[str, torch.Tensor]:
+        w = self.loss_weights['td']
+        if self.td_head.is_classifier:  # VCOP-style: order classification
+            k = local_vec.shape[1]
+            table = torch.tensor(list(itertools.permutations(range(k))),
+                                 device=local_vec.device)
+            label = torch.randint(len(table), (local_vec.shape[0], ),
+                                  device=local_vec.device)
+            perms = table[label]
+            shuffled = local_vec.gather(1, perms[..., None].expand_as(local_vec))
+            logits = self.td_head(shuffled)
+            return dict(loss_td=w * F.cross_entropy(logits, label),
+                        acc_td=(logits.argmax(1) == label).float().mean().detach())
+        shuffled, _ = shuffle_clips(local_vec)
+        joint = self.td_head(local_vec, glob_vec)  # ordered f_bar(v) with f'(v)
+        marginal = self.td_head(shuffled, glob_vec)  # arbitrarily ordered f~(v)
+        mi = mine_lower_bound(joint, marginal)
+        return dict(loss_td=-w * mi, mi_td=mi.detach(),
+                    acc_td=(joint > marginal).float().mean().detach())
+
+    # ------------------------------------------------------------------ L_nce
+    def loss_clip_nce(self, local_vec: torch.Tensor) -> Dict[str, torch.Tensor]:
+        z = F.normalize(self.nce_neck(local_vec[:, :2].flatten(0, 1)), dim=1)
+        z = z.view(local_vec.shape[0], 2, -1)
+        rank, world = world_info()
+        n = z.shape[0]
+        offset = rank * n if world > 1 else 0
+        target = torch.arange(n, device=z.device) + offset
+        loss = 0.
+        for a, b in ((0, 1), (1, 0)):
+            logits = z[:, a] @ gather_with_local_grad(z[:, b]).t() / self.nce_temperature
+            loss = loss + F.cross_entropy(logits, target) / 2
+        return dict(loss_nce=self.loss_weights['nce'] * loss)
+
+    # ------------------------------------------------------------------ total
+    def loss(self, inputs: torch.Tensor, data_samples) -> Dict[str, torch.Tensor]:
+        """``inputs`` ``(N, K, C, T, H, W)`` -> ``loss_rc``, ``loss_mi``, ``loss_mi_lg``,
+        ``loss_td`` (and ``loss_nce``), plus logged diagnostics."""
+        local, glob = self.encode(inputs, data_samples)
+        n, k = local.shape[:2]
+        local_vec = pool_features(local.flatten(0, 1), 'avg').view(n, k, -1)
+        glob_vec = pool_features(glob, 'avg')
+        losses = {}
+        if self.projection is not None:
+            losses.update(self.loss_region_contrast(local, glob, data_samples))
+        if self.critic is not None:
+            losses.update(self.loss_mutual_info(local_vec, glob_vec, data_samples))
+        if self.td_head is not None:
+            losses.update(self.loss_temporal_dependency(local_vec, glob_vec))
+        if self.nce_neck is not None:
+            losses.update(self.loss_clip_nce(local_vec))
+        return losses
