@@ -11,7 +11,8 @@ vectors the benchmark ranks.
 
 Writes ``DIR/<video name>.npy`` (``(D,)`` float32, the mean of the clip features;
 ``(V, D)`` with ``--per-clip``), where the name is the video's path relative to the data
-prefix (``--list``) or to a folder given on the command line, extension dropped;
+prefix (``--list``) or to a folder given on the command line, or the file name of a video
+given on its own, extension dropped (names that collide are refused);
 ``DIR/index.tsv`` (``video``, ``features`` relative to DIR, ``label`` when the list has
 one) listing every video whose file exists, in input order; ``DIR/failed.tsv`` (video,
 error) for videos that could not be read. A video whose ``.npy`` already exists is skipped
@@ -85,12 +86,12 @@ def collect_videos(args) -> list:
                 found += [osp.join(root, f) for f in files if f.lower().endswith(VIDEO_EXTS)]
             items += [(f, video_key(osp.relpath(f, v)), None) for f in sorted(found)]
         else:
-            items.append((v, video_key(v), None))
+            items.append((v, video_key(osp.basename(v)), None))
     seen = {}
     for path, key, _ in items:
         if key in seen and seen[key] != path:
             sys.exit(f'extract_features: "{path}" and "{seen[key]}" map to the same output '
-                     f'name "{key}.npy"; pass them in separate runs')
+                     f'name "{key}.npy"; pass their folder or a --list instead')
         seen[key] = path
     return items
 

@@ -249,13 +249,17 @@ class VideoClips:
         self.open = Compose(built[:cut])
         self.rest = Compose(built[cut:])
 
+    @staticmethod
+    def check_array(video: np.ndarray) -> None:
+        if video.ndim != 4 or video.shape[-1] != 3 or video.dtype != np.uint8:
+            raise ValueError('a decoded video must be a (T, H, W, 3) uint8 RGB array, '
+                             f'got {video.dtype} {video.shape}')
+        if len(video) == 0:
+            raise ValueError('the decoded video has no frames')
+
     def __call__(self, video: VideoInput) -> torch.Tensor:
         if isinstance(video, np.ndarray):
-            if video.ndim != 4 or video.shape[-1] != 3 or video.dtype != np.uint8:
-                raise ValueError('a decoded video must be a (T, H, W, 3) uint8 RGB array, '
-                                 f'got {video.dtype} {video.shape}')
-            if len(video) == 0:
-                raise ValueError('the decoded video has no frames')
+            self.check_array(video)
             results = dict(filename='<array>', video_reader=_ArrayReader(video),
                            total_frames=len(video), label=-1, start_index=0)
             out = self.rest(results)
@@ -336,6 +340,9 @@ def extract_features(model: torch.nn.Module,
     if pipeline is None:
         pipeline = build_inference_pipeline(getattr(model, 'cfg', None), clip_len, num_clips)
     prepare = VideoClips(pipeline)
+    for video in items:
+        if isinstance(video, np.ndarray):
+            VideoClips.check_array(video)
     out = []
     for video in items:
         try:

@@ -1,0 +1,232 @@
+"""vssl_mm.apis (init_model / extract_features) and tools/extract_features.py."""
+import glob
+import os
+import os.path as osp
+import pickle
+
+import numpy as np
+import pytest
+import torch
+
+from tests.conftest import REPO, free_port, run_tool
+from vssl_mm.apis import CheckpointMismatchError, extract_features, init_model
+
+RETRIEVAL = osp.join(REPO, 'configs/benchmarks/retrieval/r3d18_synthetic.py')
+SIMCLR = osp.join(REPO, 'configs/simclr/r3d18_synthetic.py')
+
+
+def _build(config):
+    from mmengine.config import Config
+
+    from vssl_mm.registry import MODELS
+    from vssl_mm.utils import register_all_modules
+    register_all_modules(init_default_scope=True)
+    return MODELS.build(Config.fromfile(config).model)
+
+
+def _perturb(model, seed=1):
+    torch.manual_seed(seed)
+    with torch.no_grad():
+        for p in model.parameters():
+            p.add_(torch.randn_like(p) * 0.1)
+        for name, b in model.named_buffers():
+            if name.endswith('running_mean'):
+                b.uniform_(-0.5, 0.5)
+    return model
+
+
+@pytest.fixture(scope='module')
+def ckpts(tmp_path_factory):
+    """A ClipContrast checkpoint (mmengine layout) and its exported backbone-only file."""
+    import importlib.util
+    d = tmp_path_factory.mktemp('ckpt')
+    model = _perturb(_build(SIMCLR))
+    algo = str(d / 'epoch_1.pth')
+    torch.save(dict(state_dict=model.state_dict(), meta=dict(epoch=1)), algo)
+    spec = importlib.util.spec_from_file_location(
+        'extract_backbone', osp.join(REPO, 'tools/model_converters/extract_backbone.py'))
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    state, _ = mod.extract_backbone(dict(state_dict=model.state_dict()))
+    bare = str(d / 'backbone.pth')
+    torch.save(dict(state_dict=state), bare)
+    return dict(algo=algo, bare=bare, model=model)
+
+
+def _videos(data, split='val'):
+    with open(data[split]) as f:
+        return [osp.join(data['root'], line.split()[0]) for line in f if line.strip()]
+
+
+def test_matches_retrieval_metric(synthetic_data, ckpts, tmp_path):
+    """tools/test.py (RetrievalMetric's inputs, dumped) == extract_features."""
+    dump = str(tmp_path / 'dump.pkl')
+    root = synthetic_data['root']
+    anns = {}
+    for split in ('train', 'val'):  # 3 queries, 3 gallery videos: keeps the test short
+        with open(synthetic_data[split]) as f:
+            lines = [line for line in f if line.strip()][::3][:3]
+        anns[split] = str(tmp_path / f'{split}.txt')
+        with open(anns[split], 'w') as f:
+            f.writelines(lines)
+    run_tool([osp.join(REPO, 'tools/test.py'), RETRIEVAL, ckpts['algo'], '--dump', dump,
+              '--work-dir', str(tmp_path / 'work'), '--cfg-options',
+              f'test_dataloader.dataset.ann_file={anns["val"]}',
+              f'test_dataloader.dataset.gallery_ann_file={anns["train"]}',
+              f'test_dataloader.dataset.data_prefix.video={root}',
+              'test_dataloader.num_workers=0', 'test_dataloader.persistent_workers=False'])
+    with open(dump, 'rb') as f:
+        samples = pickle.load(f)
+    assert len(samples) == 6
+    ref = {s['filename']: np.asarray(s['clip_features'], dtype=np.float32) for s in samples}
+    model = init_model(RETRIEVAL, ckpts['algo'])
+    names = sorted(ref)
+    per_clip = extract_features(model, names, per_clip=True, batch_size=7)
+    assert per_clip.shape == (6, 10, 32 * 4)
+    feats = extract_features(model, names[:2])
+    for i, n in enumerate(names):
+        np.testing.assert_allclose(per_clip[i], ref[n], rtol=1e-4, atol=1e-5)
+    for i, n in enumerate(names[:2]):
+        np.testing.assert_allclose(feats[i], ref[n].mean(0), rtol=1e-4, atol=1e-5)
+    # different videos give different vectors (not a constant)
+    assert np.abs(feats[0] - feats[1]).max() > 1e-3
+
+
+def test_path_equals_decoded_array(synthetic_data, ckpts):
+    import decord
+    model = init_model(RETRIEVAL, ckpts['algo'])
+    path = _videos(synthetic_data)[3]
+    reader = decord.VideoReader(path)
+    frames = reader.get_batch(list(range(len(reader)))).asnumpy()
+    a = extract_features(model, path)
+    b = extract_features(model, frames)
+    assert a.shape == b.shape == (128, )
+    np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+    both = extract_features(model, [path, frames[::-1].copy()])  # reversed: other clips
+    np.testing.assert_allclose(both[0], a, rtol=1e-5, atol=1e-6)
+    assert np.abs(both[1] - a).max() > 1e-4
+    with pytest.raises(ValueError, match='uint8'):
+        extract_features(model, frames.astype(np.float32))
+    with pytest.raises(IOError, match='missing.mp4'):
+        extract_features(model, [path, path[:-4] + '_missing.mp4'])
+
+
+def test_algorithm_and_backbone_only_checkpoints(synthetic_data, ckpts):
+    trained = ckpts['model'].backbone.state_dict()
+    path = _videos(synthetic_data)[:2]
+    feats = []
+    for config, ckpt in ((SIMCLR, ckpts['algo']), (RETRIEVAL, ckpts['bare']),
+                         (SIMCLR, ckpts['bare'])):
+        model = init_model(config, ckpt)
+        for k, v in model.backbone.state_dict().items():
+            assert torch.equal(v, trained[k]), k
+        feats.append(extract_features(model, path, clip_len=8, num_clips=3))
+    assert feats[0].shape == (2, 128)
+    np.testing.assert_allclose(feats[0], feats[2], rtol=1e-5, atol=1e-6)
+    random = extract_features(init_model(SIMCLR), path, clip_len=8, num_clips=3)
+    assert np.abs(random - feats[0]).max() > 1e-3
+
+
+def test_refuses_checkpoints_without_the_backbone(ckpts, tmp_path):
+    empty = str(tmp_path / 'head_only.pth')
+    torch.save(dict(state_dict={'neck.fc.weight': torch.zeros(2, 2)}), empty)
+    with pytest.raises(CheckpointMismatchError, match='no backbone tensor'):
+        init_model(RETRIEVAL, empty)
+    state = torch.load(ckpts['algo'], weights_only=True)['state_dict']
+    state.pop('backbone.conv1.conv.weight')
+    partial = str(tmp_path / 'partial.pth')
+    torch.save(dict(state_dict=state), partial)
+    with pytest.raises(CheckpointMismatchError, match='1 of .* missing'):
+        init_model(RETRIEVAL, partial)
+    # a full-width R3D-18 checkpoint into the quarter-width config: shapes differ
+    wide = str(tmp_path / 'wide.pth')
+    from mmengine.config import Config
+    from vssl_mm.registry import MODELS
+    cfg = Config.fromfile(RETRIEVAL)
+    cfg.model.backbone.base_channels = 8
+    torch.save(dict(state_dict=MODELS.build(cfg.model).state_dict()), wide)
+    with pytest.raises(CheckpointMismatchError, match='another shape'):
+        init_model(RETRIEVAL, wide)
+
+
+def test_refuses_unsafe_checkpoint(tmp_path):
+    class Evil:
+        def __reduce__(self):
+            return (os.system, ('echo pwned > ' + str(tmp_path / 'pwned'), ))
+
+    path = str(tmp_path / 'evil.pth')
+    with open(path, 'wb') as f:
+        pickle.dump(dict(state_dict={}, x=Evil()), f)
+    with pytest.raises(Exception, match='Refused|weights-only|allow'):
+        init_model(RETRIEVAL, path)
+    assert not osp.exists(tmp_path / 'pwned')
+
+
+@pytest.mark.parametrize('config', [
+    'configs/ctrl_aug/r3d18_synthetic.py', 'configs/hdc/r3d18_synthetic.py',
+    'configs/mlrep/r3d18_synthetic.py', 'configs/seg_order_rate/r21d_synthetic.py'])
+def test_every_method_checkpoint_loads(config, synthetic_data, tmp_path):
+    model = _perturb(_build(osp.join(REPO, config)), seed=2)
+    path = str(tmp_path / 'ckpt.pth')
+    torch.save(dict(state_dict=model.state_dict()), path)
+    fx = init_model(osp.join(REPO, config), path)
+    for k, v in fx.backbone.state_dict().items():
+        assert torch.equal(v, model.backbone.state_dict()[k]), k
+    f = extract_features(fx, _videos(synthetic_data)[0], num_clips=2, clip_len=8)
+    assert f.ndim == 1 and np.isfinite(f).all()
+
+
+def _read_index(out):
+    with open(osp.join(out, 'index.tsv')) as f:
+        lines = f.read().splitlines()
+    assert lines[0] == 'video\tfeatures\tlabel'
+    return [line.split('\t') for line in lines[1:]]
+
+
+def test_cli_files_resume_and_broken_video(synthetic_data, ckpts, tmp_path):
+    vids = _videos(synthetic_data)[:3]
+    broken = str(tmp_path / 'broken.mp4')
+    with open(broken, 'wb') as f:
+        f.write(np.random.default_rng(0).bytes(4096))
+    out = str(tmp_path / 'feats')
+    args = [osp.join(REPO, 'tools/extract_features.py'), RETRIEVAL, ckpts['algo'],
+            vids[0], broken, vids[1], vids[2], '--out', out, '--num-workers', '1']
+    proc = run_tool(args)
+    assert 'broken.mp4' in proc.stdout and 'failed 1' in proc.stdout
+    rows = _read_index(out)
+    assert [r[0] for r in rows] == vids  # input order, the broken one left out
+    model = init_model(RETRIEVAL, ckpts['algo'])
+    ref = extract_features(model, vids)
+    for (video, npy, label), r in zip(rows, ref):
+        assert label == ''
+        np.testing.assert_allclose(np.load(osp.join(out, npy)), r, rtol=1e-4, atol=1e-5)
+    with open(osp.join(out, 'failed.tsv')) as f:
+        failed = f.read().splitlines()
+    assert len(failed) == 1 and failed[0].startswith(broken + '\t')
+    assert len(glob.glob(osp.join(out, '**', '*.npy'), recursive=True)) == 3
+    # second run: nothing recomputed
+    mtimes = {r[1]: os.stat(osp.join(out, r[1])).st_mtime_ns for r in rows}
+    assert sorted(mtimes) == sorted(osp.basename(v)[:-4] + '.npy' for v in vids)
+    proc = run_tool(args)
+    assert 'extracted 0, skipped 3' in proc.stdout and 'failed 1' in proc.stdout
+    assert all(os.stat(osp.join(out, n)).st_mtime_ns == t for n, t in mtimes.items())
+    assert len(_read_index(out)) == 3
+
+
+def test_cli_two_processes_write_every_video_once(synthetic_data, ckpts, tmp_path):
+    out = str(tmp_path / 'feats')
+    proc = run_tool(['bash', osp.join(REPO, 'tools/dist_extract_features.sh'), RETRIEVAL,
+                     ckpts['bare'], '2', '--list', synthetic_data['val'], '--data-prefix',
+                     synthetic_data['root'], '--out', out, '--num-workers', '0',
+                     '--per-clip', '--num-clips', '4'],
+                    env_extra=dict(PORT=str(free_port())))
+    assert 'extracted 8, skipped 0' in proc.stdout and 'failed 0' in proc.stdout
+    rows = _read_index(out)
+    with open(synthetic_data['val']) as f:
+        ann = [line.split() for line in f if line.strip()]
+    assert [(r[0], r[2]) for r in rows] == [(osp.join(synthetic_data['root'], p), lab)
+                                          for p, lab in ann]
+    assert sorted(r[1] for r in rows) == sorted(p[:-4] + '.npy' for p, _ in ann)
+    assert len(glob.glob(osp.join(out, '**', '*.npy'), recursive=True)) == 8
+    assert not glob.glob(osp.join(out, '.rank*')) and not glob.glob(out + '/**/*.tmp')
+    assert np.load(osp.join(out, rows[0][1])).shape == (4, 128)
