@@ -141,6 +141,7 @@ def test_refuses_checkpoints_without_the_backbone(ckpts, tmp_path):
     # a full-width R3D-18 checkpoint into the quarter-width config: shapes differ
     wide = str(tmp_path / 'wide.pth')
     from mmengine.config import Config
+
     from vssl_mm.registry import MODELS
     cfg = Config.fromfile(RETRIEVAL)
     cfg.model.backbone.base_channels = 8
@@ -172,7 +173,7 @@ def test_every_method_checkpoint_loads(config, synthetic_data, tmp_path):
     fx = init_model(osp.join(REPO, config), path)
     for k, v in fx.backbone.state_dict().items():
         assert torch.equal(v, model.backbone.state_dict()[k]), k
-    f = extract_features(fx, _videos(synthetic_data)[0], num_clips=2, clip_len=8)
+    f = extract_features(fx, _videos(synthetic_data)[0], num_clips=1, clip_len=8)
     assert f.ndim == 1 and np.isfinite(f).all()
 
 
@@ -224,8 +225,8 @@ def test_cli_two_processes_write_every_video_once(synthetic_data, ckpts, tmp_pat
     rows = _read_index(out)
     with open(synthetic_data['val']) as f:
         ann = [line.split() for line in f if line.strip()]
-    assert [(r[0], r[2]) for r in rows] == [(osp.join(synthetic_data['root'], p), lab)
-                                          for p, lab in ann]
+    expected = [(osp.join(synthetic_data['root'], p), lab) for p, lab in ann]
+    assert [(r[0], r[2]) for r in rows] == expected
     assert sorted(r[1] for r in rows) == sorted(p[:-4] + '.npy' for p, _ in ann)
     assert len(glob.glob(osp.join(out, '**', '*.npy'), recursive=True)) == 8
     assert not glob.glob(osp.join(out, '.rank*')) and not glob.glob(out + '/**/*.tmp')

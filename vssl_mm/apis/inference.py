@@ -127,7 +127,8 @@ def init_model(config: Union[str, Config], checkpoint: Optional[str] = None,
         the config attached as ``model.cfg`` (its test pipeline is used by
         :func:`extract_features`).
     """
-    from mmengine.runner.checkpoint import _load_checkpoint, _load_checkpoint_to_model
+    from mmengine.runner.checkpoint import (_load_checkpoint,
+                                            _load_checkpoint_to_model)
 
     from vssl_mm.registry import MODELS
     from vssl_mm.utils import register_all_modules
@@ -268,7 +269,8 @@ class VideoClips:
             out = self.open(results)
             out = self.rest(out) if out is not None else None
         if out is None:
-            raise IOError(f'the pipeline skipped "{video if isinstance(video, str) else "<array>"}"')
+            name = video if isinstance(video, str) else '<array>'
+            raise IOError(f'the pipeline skipped "{name}"')
         return out['inputs']
 
 
