@@ -73,12 +73,40 @@ def parse_args(argv=None) -> argparse.Namespace:
     return p.parse_args(argv)
 
 
-def run_instrumented(transforms: List, results: Dict, reader_key: str) -> Dict:
+class Timed:
+    """Wraps a transform and adds its wall time to ``acc[name]``."""
+
+    def __init__(self, transform, name: str, acc: Dict) -> None:
+        self.transform, self.name, self.acc = transform, name, acc
+
+    def __call__(self, results):
+        t0 = time.perf_counter()
+        out = self.transform(results)
+        self.acc[self.name] = self.acc.get(self.name, 0.0) + time.perf_counter() - t0
+        return out
+
+
+def time_inner_transforms(transforms: List, acc: Dict) -> None:
+    """Time the transforms nested in ``ViewsApply`` (per-view pipelines) too."""
+    for t in transforms:
+        inner = getattr(getattr(t, 'pipeline', None), 'transforms', None)
+        if inner is not None:
+            for j, it in enumerate(inner):
+                if not isinstance(it, Timed):
+                    inner[j] = Timed(it, f'  {type(t).__name__}/{type(it).__name__}', acc)
+
+
+def run_instrumented(transforms: List, results: Dict, reader_key: str,
+                     acc: Dict = None) -> Dict:
     """Run transforms one by one; wrap the reader once it appears; collect counts."""
     info = {}
     counter = None
     for t in transforms:
+        t0 = time.perf_counter()
         results = t(results)
+        if acc is not None:
+            name = type(t).__name__
+            acc[name] = acc.get(name, 0.0) + time.perf_counter() - t0
         if results is None:
             raise RuntimeError(f'{type(t).__name__} returned None')
         if counter is None and reader_key in results:
@@ -154,8 +182,9 @@ def main(argv=None) -> Dict:
     ]
     theirs = [TRANSFORMS.build(t) for t in mm_cfg]
 
-    stats = {name: dict(times=[], decoded=[], needed=[], mvd_decoded=[], mvd_needed=[])
-             for name in ('vssl_mm', 'mmaction2')}
+    stats = {name: dict(times=[], decoded=[], needed=[], mvd_decoded=[], mvd_needed=[],
+                        per_transform={}) for name in ('vssl_mm', 'mmaction2')}
+    time_inner_transforms(ours, stats['vssl_mm']['per_transform'])
     n = len(dataset)
     for i in range(args.samples + 1):  # sample 0 of each is an untimed warm-up
         for name, transforms, key in (('vssl_mm', ours, 'video_reader'),
@@ -164,12 +193,14 @@ def main(argv=None) -> Dict:
             if name == 'mmaction2':
                 info_in = dict(filename=info_in['filename'], label=-1, start_index=0,
                                modality='RGB')
-            t0 = time.perf_counter()
-            info = run_instrumented(transforms, info_in, key)
-            dt = time.perf_counter() - t0
-            if i == 0:
-                continue
             s = stats[name]
+            if i == 0:
+                run_instrumented(transforms, info_in, key)
+                s['per_transform'].clear()
+                continue
+            t0 = time.perf_counter()
+            info = run_instrumented(transforms, info_in, key, s['per_transform'])
+            dt = time.perf_counter() - t0
             s['times'].append(dt)
             s['decoded'].append(info['decoded'])
             s['needed'].append(info.get('needed', 0))
@@ -200,6 +231,8 @@ def main(argv=None) -> Dict:
                 s['mvd_decoded'])
             r['multiviewdecode_needed_per_sample'] = sum(s['mvd_needed']) / len(
                 s['mvd_needed'])
+        r['ms_per_sample_by_transform'] = {
+            k: v * 1000 / len(s['times']) for k, v in s['per_transform'].items()}
         report[name] = r
         line = (f'{name}: {r["samples_per_s"]:.2f} samples/s (median '
                 f'{r["median_ms"]:.1f} ms/sample), decoded/sample '
@@ -211,6 +244,8 @@ def main(argv=None) -> Dict:
                      f'{r["multiviewdecode_decoded_per_sample"]:.2f}, num_needed_frames '
                      f'{r["multiviewdecode_needed_per_sample"]:.2f})')
         print(line)
+        print('  ms/sample by transform: ' + ', '.join(
+            f'{k.strip()} {v:.1f}' for k, v in r['ms_per_sample_by_transform'].items()))
     ratio = (report['vssl_mm']['ms_per_decoded_frame']
              / report['mmaction2']['ms_per_decoded_frame'])
     report['time_per_decoded_frame_ratio'] = ratio
