@@ -69,6 +69,10 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument('--frames', type=int, default=160, help='frames per synthetic video')
     p.add_argument('--size', default='128x170', help='HxW of synthetic videos')
     p.add_argument('--json', default=None, help='write all figures here')
+    p.add_argument('--baseline-augs', action='store_true',
+                   help="like for like: every ViewsApply runs only mmaction2's "
+                        'Resize(-1, short) + RandomCrop(size), so the comparison measures '
+                        'sampling, decoding, view cutting and packing, not colour jitter')
     p.add_argument('--cfg-options', nargs='+', action=DictAction)
     return p.parse_args(argv)
 
@@ -170,6 +174,13 @@ def main(argv=None) -> Dict:
     clip_len = int(_sampler_attr(pipeline_cfg, 'clip_len', 16))
     interval = int(_sampler_attr(pipeline_cfg, 'frame_interval', 1))
     short = int(round(crop_h * 128 / 112))
+    if args.baseline_augs:
+        pipeline_cfg = copy.deepcopy(pipeline_cfg)
+        for t in pipeline_cfg:
+            if t['type'] == 'ViewsApply':
+                t['transforms'] = [dict(type='Resize', scale=(-1, short)),
+                                   dict(type='RandomCrop', size=crop_h)]
+        ours = Compose(pipeline_cfg).transforms
     mm_cfg = [
         dict(type='mmaction.DecordInit'),
         dict(type='mmaction.SampleFrames', clip_len=clip_len, frame_interval=interval,
@@ -209,11 +220,14 @@ def main(argv=None) -> Dict:
                 s['mvd_needed'].append(info['mvd_needed'])
 
     report = dict(config=args.config, videos=ann, samples=args.samples,
+                  baseline_augs=args.baseline_augs,
                   mmaction2_pipeline=[t['type'] for t in mm_cfg],
                   mmaction2_clip=dict(clip_len=clip_len, frame_interval=interval,
                                       short_side=short, crop=crop_h),
                   output_hw=[crop_h, crop_w])
-    print(f'config: {args.config}  videos: {ann}  timed samples: {args.samples}')
+    print(f'config: {args.config}  videos: {ann}  timed samples: {args.samples}'
+          + ("  (ViewsApply -> mmaction2's Resize + RandomCrop)" if args.baseline_augs
+             else ''))
     print(f'mmaction2 single clip: clip_len={clip_len} frame_interval={interval} '
           f'Resize(-1, {short}) RandomCrop({crop_h})')
     for name, s in stats.items():
