@@ -198,6 +198,23 @@ def main(argv=None) -> None:
     inputs0 = batch['inputs']
     first = inputs0[0] if isinstance(inputs0, (list, tuple)) else inputs0[0]
     n_samples = len(batch['data_samples'])
+    # time the optimizer step and the data preprocessor inside train_step too: both are
+    # per-step costs outside the backbone passes (the optimizer's scales with the
+    # parameter count, not the batch, so it weighs most at small batches)
+    parts = dict(optimizer=0.0, preprocess=0.0)
+
+    def _timed(fn, key):
+        def wrapper(*a, **kw):
+            _sync(device)
+            t = time.perf_counter()
+            out = fn(*a, **kw)
+            _sync(device)
+            parts[key] += time.perf_counter() - t
+            return out
+        return wrapper
+
+    optim_wrapper.step = _timed(optim_wrapper.step, 'optimizer')
+    model.data_preprocessor.forward = _timed(model.data_preprocessor.forward, 'preprocess')
     recorder = BackbonePassRecorder(model)
     rss0 = peak_rss_mib()
     cuda = device.startswith('cuda')
@@ -208,17 +225,19 @@ def main(argv=None) -> None:
     recorder.enabled = False
     calls = recorder.calls
     recorder.remove()
-    step_times, bb_times = [], []
+    step_times, bb_times, opt_times, pre_times = [], [], [], []
     cuda_step = cuda_bb = 0.0
     for i in range(args.warmup - 1 + args.iters + (args.warmup == 0)):
         timed = i >= args.warmup - 1
         if cuda:
             torch.cuda.reset_peak_memory_stats()
         _sync(device)
+        parts.update(optimizer=0.0, preprocess=0.0)
         t0 = time.perf_counter()
         losses = model.train_step(batch, optim_wrapper)
         _sync(device)
         t1 = time.perf_counter()
+        opt_t, pre_t = parts['optimizer'], parts['preprocess']
         if cuda:
             cuda_step = max(cuda_step, torch.cuda.max_memory_allocated() / 2**20)
             torch.cuda.reset_peak_memory_stats()
@@ -233,6 +252,8 @@ def main(argv=None) -> None:
         if timed:
             step_times.append(t1 - t0)
             bb_times.append(t3 - t2)
+            opt_times.append(opt_t)
+            pre_times.append(pre_t)
     rss_bb = peak_rss_mib()
 
     step = statistics.median(step_times)
@@ -254,7 +275,12 @@ def main(argv=None) -> None:
           + ', '.join(f'{t * 1000:.1f}' for t in step_times) + ')')
     print(f'backbone passes time (b): {bb * 1000:.1f} ms  (median of {len(bb_times)}: '
           + ', '.join(f'{t * 1000:.1f}' for t in bb_times) + ')')
+    opt, pre = statistics.median(opt_times), statistics.median(pre_times)
+    print(f'inside (a): optimizer step {opt * 1000:.1f} ms, data preprocessor '
+          f'{pre * 1000:.1f} ms')
     print(f'ratio (a)/(b): {step / bb:.3f}')
+    print(f'ratio without optimizer step and preprocessor ((a) - opt - pre)/(b): '
+          f'{(step - opt - pre) / bb:.3f}')
     print(f'peak RSS: before {rss0:.0f} MiB, after step {rss_step:.0f} MiB, '
           f'after backbone {rss_bb:.0f} MiB')
     if cuda:
