@@ -91,26 +91,33 @@ class ClipColorJitter(BaseTransform):
               saturation: float = 1., hue: float = 0.,
               order: Sequence[int] = (0, 1, 2, 3)) -> np.ndarray:
         """Apply given factors to ``(T, H, W, 3)`` uint8 RGB frames."""
+        # in place on one float buffer: no fresh (T, H, W, 3) temporaries per op (each a
+        # new mmap of page-faulted memory); same values as the out-of-place form
         x = imgs.astype(np.float32)
         for op in order:
             if op == 0 and brightness != 1:
-                x = x * brightness
+                x *= np.float32(brightness)
             elif op == 1 and contrast != 1:
-                mean = ClipColorJitter._grey(np.clip(x, 0, 255)).mean()
-                x = (x - mean) * contrast + mean
+                mean = ClipColorJitter._grey(x).mean()  # x is within [0, 255] here
+                x -= mean
+                x *= np.float32(contrast)
+                x += mean
             elif op == 2 and saturation != 1:
                 g = ClipColorJitter._grey(x)[..., None]
-                x = (x - g) * saturation + g
+                x -= g
+                x *= np.float32(saturation)
+                x += g
             elif op == 3 and hue != 0:
                 t, h, w, _ = x.shape
-                u8 = np.clip(x, 0, 255).astype(np.uint8).reshape(t * h, w, 3)
+                u8 = x.astype(np.uint8).reshape(t * h, w, 3)  # x is within [0, 255]
                 hsv = cv2.cvtColor(u8, cv2.COLOR_RGB2HSV_FULL)
                 shift = int(round(hue * 256)) % 256
-                hsv[..., 0] = ((hsv[..., 0].astype(np.int16) + shift) % 256).astype(np.uint8)
+                hsv[..., 0] += np.uint8(shift)  # uint8 arithmetic wraps modulo 256
                 x = cv2.cvtColor(hsv, cv2.COLOR_HSV2RGB_FULL).reshape(t, h, w, 3).astype(
                     np.float32)
-            x = np.clip(x, 0, 255)
-        return x.round().astype(np.uint8)
+            np.clip(x, 0, 255, out=x)
+        np.rint(x, out=x)
+        return x.astype(np.uint8)
 
     def transform(self, results: Dict) -> Dict:
         imgs = _as_array(results['imgs'])

@@ -1,0 +1,277 @@
+"""Samples/s and decode efficiency of a config's train pipeline vs mmaction2's.
+
+    python tools/analysis/benchmark_pipeline.py CONFIG [--videos ANN_FILE]
+        [--video-root DIR] [--samples N] [--json OUT]
+
+In one process, on the same real mp4 files (``--videos``, or synthetic mp4 written to a
+temp dir), alternating sample by sample:
+- the config's training pipeline (VideoOpen -> method sampler -> MultiViewDecode -> views
+  -> pack);
+- mmaction2's standard single-clip pipeline: DecordInit, SampleFrames(clip_len,
+  frame_interval, num_clips=1), DecordDecode, Resize(-1, short side), RandomCrop(size),
+  with clip_len / frame_interval taken from the config's sampler when it has them and the
+  crop size from the config's output views.
+
+Per pipeline: samples/s, frames decoded per sample (counted at the decord reader: every
+frame index asked of ``get_batch``/``__getitem__``), frames needed per sample (distinct
+frame indices of all views: ``view_frame_inds``, or ``frame_inds`` for mmaction2), their
+ratio, the time per decoded frame, and the ratio of the two pipelines' time per decoded
+frame. ``MultiViewDecode``'s own ``num_decoded_frames``/``num_needed_frames`` are printed
+too. ``--json`` writes every figure and the per-sample counts.
+"""
+import argparse
+import copy
+import json
+import os.path as osp
+import statistics
+import tempfile
+import time
+from typing import Dict, List
+
+import vssl_mm  # noqa: F401  (stack fixes before mmaction.models loads)
+import numpy as np
+from mmengine.config import Config, DictAction
+from mmengine.dataset import Compose
+
+from vssl_mm.utils import register_all_modules
+
+
+class CountingReader:
+    """Wraps a decord ``VideoReader``; counts every frame index asked of it."""
+
+    def __init__(self, reader) -> None:
+        self._reader = reader
+        self.num_decoded = 0
+
+    def get_batch(self, inds):
+        inds = list(np.asarray(inds).reshape(-1))
+        self.num_decoded += len(inds)
+        return self._reader.get_batch(inds)
+
+    def __getitem__(self, idx):
+        self.num_decoded += 1
+        return self._reader[idx]
+
+    def __len__(self) -> int:
+        return len(self._reader)
+
+    def __getattr__(self, name):
+        return getattr(self._reader, name)
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(description='pipeline samples/s and decode efficiency')
+    p.add_argument('config')
+    p.add_argument('--videos', default=None,
+                   help='annotation file of real videos (default: synthetic mp4, tmp dir)')
+    p.add_argument('--video-root', default=None, help='data prefix for --videos')
+    p.add_argument('--samples', type=int, default=16, help='timed samples per pipeline')
+    p.add_argument('--frames', type=int, default=160, help='frames per synthetic video')
+    p.add_argument('--size', default='128x170', help='HxW of synthetic videos')
+    p.add_argument('--json', default=None, help='write all figures here')
+    p.add_argument('--baseline-augs', action='store_true',
+                   help="like for like: every ViewsApply runs only mmaction2's "
+                        'Resize(-1, short) + RandomCrop(size), so the comparison measures '
+                        'sampling, decoding, view cutting and packing, not colour jitter')
+    p.add_argument('--cfg-options', nargs='+', action=DictAction)
+    return p.parse_args(argv)
+
+
+class Timed:
+    """Wraps a transform and adds its wall time to ``acc[name]``."""
+
+    def __init__(self, transform, name: str, acc: Dict) -> None:
+        self.transform, self.name, self.acc = transform, name, acc
+
+    def __call__(self, results):
+        t0 = time.perf_counter()
+        out = self.transform(results)
+        self.acc[self.name] = self.acc.get(self.name, 0.0) + time.perf_counter() - t0
+        return out
+
+
+def time_inner_transforms(transforms: List, acc: Dict) -> None:
+    """Time the transforms nested in ``ViewsApply`` (per-view pipelines) too."""
+    for t in transforms:
+        inner = getattr(getattr(t, 'pipeline', None), 'transforms', None)
+        if inner is not None:
+            for j, it in enumerate(inner):
+                if not isinstance(it, Timed):
+                    inner[j] = Timed(it, f'  {type(t).__name__}/{type(it).__name__}', acc)
+
+
+def run_instrumented(transforms: List, results: Dict, reader_key: str,
+                     acc: Dict = None) -> Dict:
+    """Run transforms one by one; wrap the reader once it appears; collect counts."""
+    info = {}
+    counter = None
+    for t in transforms:
+        t0 = time.perf_counter()
+        results = t(results)
+        if acc is not None:
+            name = type(t).__name__
+            acc[name] = acc.get(name, 0.0) + time.perf_counter() - t0
+        if results is None:
+            raise RuntimeError(f'{type(t).__name__} returned None')
+        if counter is None and reader_key in results:
+            counter = CountingReader(results[reader_key])
+            results[reader_key] = counter
+        if 'view_frame_inds' in results and 'needed' not in info:
+            info['needed'] = int(len(np.unique(np.concatenate(
+                [np.asarray(i).reshape(-1) for i in results['view_frame_inds']]))))
+        if 'num_decoded_frames' in results and 'mvd_decoded' not in info:
+            info['mvd_decoded'] = int(results['num_decoded_frames'])
+            info['mvd_needed'] = int(results['num_needed_frames'])
+        if 'frame_inds' in results and 'needed' not in info and 'imgs' in results:
+            info['needed'] = int(len(np.unique(results['frame_inds'])))
+    info['decoded'] = counter.num_decoded if counter is not None else 0
+    info['out'] = results
+    return info
+
+
+def _sampler_attr(pipeline: List[Dict], name: str, default):
+    for t in pipeline:
+        if 'Sampler' in t['type'] and name in t:
+            return t[name]
+    return default
+
+
+def _out_hw(packed: Dict):
+    x = packed['inputs']
+    return int(x.shape[-2]), int(x.shape[-1])
+
+
+def main(argv=None) -> Dict:
+    args = parse_args(argv)
+    register_all_modules(init_default_scope=True)
+    cfg = Config.fromfile(args.config)
+    if args.cfg_options:
+        cfg.merge_from_dict(args.cfg_options)
+    from vssl_mm.registry import DATASETS, TRANSFORMS
+
+    tmp = tempfile.TemporaryDirectory()
+    if args.videos is None:
+        from vssl_mm.datasets import make_synthetic_dataset
+        h, w = (int(s) for s in args.size.split('x'))
+        data = make_synthetic_dataset(tmp.name, num_train_per_class=1, num_val_per_class=0,
+                                      num_frames=args.frames, height=h, width=w, seed=0)
+        ann, root = data['train'], data['root']
+    else:
+        ann = args.videos
+        root = args.video_root or osp.dirname(osp.abspath(ann))
+
+    ds_cfg = copy.deepcopy(cfg.train_dataloader.dataset)
+    ds_cfg.ann_file = ann
+    ds_cfg.data_prefix = dict(video=root)
+    pipeline_cfg = ds_cfg.pipeline
+    ds_cfg.pipeline = []
+    dataset = DATASETS.build(ds_cfg)
+    ours = Compose(pipeline_cfg).transforms
+
+    # mmaction2's single-clip pipeline with the config's clip length / stride / size
+    probe = run_instrumented(ours, dataset.get_data_info(0), 'video_reader')['out']
+    crop_h, crop_w = _out_hw(probe)
+    clip_len = int(_sampler_attr(pipeline_cfg, 'clip_len', 16))
+    interval = int(_sampler_attr(pipeline_cfg, 'frame_interval', 1))
+    short = int(round(crop_h * 128 / 112))
+    if args.baseline_augs:
+        pipeline_cfg = copy.deepcopy(pipeline_cfg)
+        for t in pipeline_cfg:
+            if t['type'] == 'ViewsApply':
+                t['transforms'] = [dict(type='Resize', scale=(-1, short)),
+                                   dict(type='RandomCrop', size=crop_h)]
+        ours = Compose(pipeline_cfg).transforms
+    mm_cfg = [
+        dict(type='mmaction.DecordInit'),
+        dict(type='mmaction.SampleFrames', clip_len=clip_len, frame_interval=interval,
+             num_clips=1),
+        dict(type='mmaction.DecordDecode'),
+        dict(type='mmaction.Resize', scale=(-1, short)),
+        dict(type='mmaction.RandomCrop', size=crop_h),
+        dict(type='mmaction.FormatShape', input_format='NCTHW'),
+        dict(type='mmaction.PackActionInputs'),
+    ]
+    theirs = [TRANSFORMS.build(t) for t in mm_cfg]
+
+    stats = {name: dict(times=[], decoded=[], needed=[], mvd_decoded=[], mvd_needed=[],
+                        per_transform={}) for name in ('vssl_mm', 'mmaction2')}
+    time_inner_transforms(ours, stats['vssl_mm']['per_transform'])
+    n = len(dataset)
+    for i in range(args.samples + 1):  # sample 0 of each is an untimed warm-up
+        for name, transforms, key in (('vssl_mm', ours, 'video_reader'),
+                                      ('mmaction2', theirs, 'video_reader')):
+            info_in = dataset.get_data_info(i % n)
+            if name == 'mmaction2':
+                info_in = dict(filename=info_in['filename'], label=-1, start_index=0,
+                               modality='RGB')
+            s = stats[name]
+            if i == 0:
+                run_instrumented(transforms, info_in, key)
+                s['per_transform'].clear()
+                continue
+            t0 = time.perf_counter()
+            info = run_instrumented(transforms, info_in, key, s['per_transform'])
+            dt = time.perf_counter() - t0
+            s['times'].append(dt)
+            s['decoded'].append(info['decoded'])
+            s['needed'].append(info.get('needed', 0))
+            if 'mvd_decoded' in info:
+                s['mvd_decoded'].append(info['mvd_decoded'])
+                s['mvd_needed'].append(info['mvd_needed'])
+
+    report = dict(config=args.config, videos=ann, samples=args.samples,
+                  baseline_augs=args.baseline_augs,
+                  mmaction2_pipeline=[t['type'] for t in mm_cfg],
+                  mmaction2_clip=dict(clip_len=clip_len, frame_interval=interval,
+                                      short_side=short, crop=crop_h),
+                  output_hw=[crop_h, crop_w])
+    print(f'config: {args.config}  videos: {ann}  timed samples: {args.samples}'
+          + ("  (ViewsApply -> mmaction2's Resize + RandomCrop)" if args.baseline_augs
+             else ''))
+    print(f'mmaction2 single clip: clip_len={clip_len} frame_interval={interval} '
+          f'Resize(-1, {short}) RandomCrop({crop_h})')
+    for name, s in stats.items():
+        total = sum(s['times'])
+        dec, need = sum(s['decoded']), sum(s['needed'])
+        r = dict(samples_per_s=len(s['times']) / total,
+                 median_ms=statistics.median(s['times']) * 1000,
+                 decoded_per_sample=dec / len(s['times']),
+                 needed_per_sample=need / len(s['times']),
+                 decoded_over_needed=dec / need if need else float('nan'),
+                 ms_per_decoded_frame=total * 1000 / dec if dec else float('nan'),
+                 per_sample_decoded=s['decoded'], per_sample_needed=s['needed'])
+        if s['mvd_decoded']:
+            r['multiviewdecode_decoded_per_sample'] = sum(s['mvd_decoded']) / len(
+                s['mvd_decoded'])
+            r['multiviewdecode_needed_per_sample'] = sum(s['mvd_needed']) / len(
+                s['mvd_needed'])
+        r['ms_per_sample_by_transform'] = {
+            k: v * 1000 / len(s['times']) for k, v in s['per_transform'].items()}
+        report[name] = r
+        line = (f'{name}: {r["samples_per_s"]:.2f} samples/s (median '
+                f'{r["median_ms"]:.1f} ms/sample), decoded/sample '
+                f'{r["decoded_per_sample"]:.2f}, needed/sample {r["needed_per_sample"]:.2f}, '
+                f'decoded/needed {r["decoded_over_needed"]:.3f}, '
+                f'{r["ms_per_decoded_frame"]:.3f} ms per decoded frame')
+        if 'multiviewdecode_decoded_per_sample' in r:
+            line += (f' (MultiViewDecode: num_decoded_frames '
+                     f'{r["multiviewdecode_decoded_per_sample"]:.2f}, num_needed_frames '
+                     f'{r["multiviewdecode_needed_per_sample"]:.2f})')
+        print(line)
+        print('  ms/sample by transform: ' + ', '.join(
+            f'{k.strip()} {v:.1f}' for k, v in r['ms_per_sample_by_transform'].items()))
+    ratio = (report['vssl_mm']['ms_per_decoded_frame']
+             / report['mmaction2']['ms_per_decoded_frame'])
+    report['time_per_decoded_frame_ratio'] = ratio
+    print(f'time per decoded frame, vssl_mm / mmaction2: {ratio:.3f}')
+    print(f'samples/s ratio, vssl_mm / mmaction2: '
+          f'{report["vssl_mm"]["samples_per_s"] / report["mmaction2"]["samples_per_s"]:.3f}')
+    if args.json:
+        with open(args.json, 'w') as f:
+            json.dump(report, f, indent=1)
+    tmp.cleanup()
+    return report
+
+
+if __name__ == '__main__':
+    main()
