@@ -14,6 +14,7 @@ from mmengine.runner import Runner
 
 from vssl_mm.utils import register_all_modules
 from vssl_mm.utils.compat import adapt_cfg_to_device
+from vssl_mm.utils.config_check import add_reliability_hooks, validate_config
 
 
 def parse_args() -> argparse.Namespace:
@@ -88,6 +89,12 @@ def main() -> None:
     args = parse_args()
     cfg = Config.fromfile(args.config)
     cfg = merge_args(cfg, args)
+    # fail fast on impossible values (key=value: why) before anything is built; the
+    # reliability hooks (skipped-video counts, RNG state in checkpoints, non-finite loss
+    # guard) are added to configs that replaced custom_hooks without them.
+    # Checkpoints are written atomically (vssl_mm.utils.compat.patch_atomic_put).
+    validate_config(cfg)
+    add_reliability_hooks(cfg)
     register_all_modules(init_default_scope=False)
     if 'runner_type' not in cfg:
         runner = Runner.from_cfg(cfg)
