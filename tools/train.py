@@ -95,6 +95,8 @@ def main() -> None:
     # Checkpoints are written atomically (vssl_mm.utils.compat.patch_atomic_put).
     validate_config(cfg)
     add_reliability_hooks(cfg)
+    if args.resume == 'auto':
+        _repair_last_checkpoint(cfg.work_dir)
     register_all_modules(init_default_scope=False)
     if 'runner_type' not in cfg:
         runner = Runner.from_cfg(cfg)
@@ -103,6 +105,29 @@ def main() -> None:
         runner = RUNNERS.build(cfg)
     runner.train()
     _shutdown_distributed()
+
+
+def _repair_last_checkpoint(work_dir: str) -> None:
+    """A kill while mmengine wrote ``work_dir/last_checkpoint`` (written in place, not
+    atomically) can leave it empty or naming a missing file: point it at the newest
+    complete checkpoint instead (checkpoint files themselves are written atomically)."""
+    import glob
+    import re
+    marker = osp.join(work_dir, 'last_checkpoint')
+    if not osp.isfile(marker):
+        return
+    with open(marker) as f:
+        named = f.read().strip()
+    if named and osp.isfile(named):
+        return
+    ckpts = [c for c in glob.glob(osp.join(work_dir, '*.pth'))
+             if re.fullmatch(r'(epoch|iter)_\d+\.pth', osp.basename(c))]
+    if ckpts:
+        newest = max(ckpts, key=lambda c: int(re.findall(r'\d+', osp.basename(c))[0]))
+        with open(marker, 'w') as f:
+            f.write(newest)
+        print(f'last_checkpoint named {named!r}, which does not exist; resuming from '
+              f'{newest}')
 
 
 def _shutdown_distributed() -> None:

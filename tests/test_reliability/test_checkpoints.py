@@ -130,3 +130,16 @@ def test_rng_state_round_trips_under_weights_only(tmp_path):
     random.seed(9), np.random.seed(9), torch.manual_seed(9)
     set_rng_state(loaded)
     assert (random.random(), np.random.rand(), torch.rand(1).item()) == expected
+
+
+def test_empty_last_checkpoint_falls_back_to_newest(tmp_path):
+    sys.path.insert(0, osp.join(REPO, 'tools'))
+    import train
+    for n in (1, 2, 10):
+        save_checkpoint({'meta': {'epoch': n}}, str(tmp_path / f'epoch_{n}.pth'))
+    (tmp_path / 'last_checkpoint').write_text('')  # killed while mmengine wrote it
+    train._repair_last_checkpoint(str(tmp_path))
+    assert (tmp_path / 'last_checkpoint').read_text() == str(tmp_path / 'epoch_10.pth')
+    (tmp_path / 'last_checkpoint').write_text(str(tmp_path / 'epoch_2.pth'))
+    train._repair_last_checkpoint(str(tmp_path))  # a valid one is left alone
+    assert (tmp_path / 'last_checkpoint').read_text() == str(tmp_path / 'epoch_2.pth')
