@@ -3,9 +3,9 @@
 import sys
 
 import torch
+from mmengine.runner.checkpoint import save_checkpoint
 
 import vssl_mm  # noqa: F401  (atomic put)
-from mmengine.runner.checkpoint import save_checkpoint
 
 path = sys.argv[1]
 big = torch.empty(16 * 1024 * 1024)  # 64 MB

@@ -33,8 +33,8 @@ def test_sigkill_during_save_leaves_a_loadable_checkpoint(tmp_path):
         # wait until a save is under way on top of an existing checkpoint
         while True:
             lines.append(proc.stdout.readline().strip())
-            if lines[-1].startswith('start') and (trial or int(lines[-1].split()[1]) > 1
-                                                 or osp.exists(path)):
+            started = lines[-1].startswith('start')
+            if started and (trial or int(lines[-1].split()[1]) > 1 or osp.exists(path)):
                 break
         time.sleep(delay)
         os.kill(proc.pid, signal.SIGKILL)

@@ -4,9 +4,9 @@
         [--data DIR] [--kill-at-iter 2]
 
 For each method's synthetic config (16 synthetic videos, batch 4, 2 epochs,
-``num_workers=0`` or ``--num-workers``, ``--deterministic``): (a) an uninterrupted run; (b) a run killed with
-SIGKILL during epoch 2 (after ``epoch_1.pth`` exists, once iteration ``--kill-at-iter`` of
-epoch 2 was logged), then ``tools/train.py --resume``. Every logged ``loss_*`` value of
+``num_workers=0`` or ``--num-workers``, ``--deterministic``): (a) an uninterrupted run;
+(b) a run killed with SIGKILL during epoch 2 (after ``epoch_1.pth`` exists, once
+iteration ``--kill-at-iter`` of epoch 2 was logged), then ``tools/train.py --resume``. Every logged ``loss_*`` value of
 (b), killed and resumed parts, must equal (a) at the same global iteration, and the final
 ``epoch_2.pth`` weights and buffers (queues, momentum encoders, prototypes, stage flags)
 must be identical. Prints one line per method and exits 1 if any differs.
@@ -104,9 +104,10 @@ def _losses_by_step(work_dir: str) -> List[Dict[int, Dict[str, float]]]:
 
 
 def compare_weights(a_path: str, b_path: str) -> List[str]:
-    import vssl_mm  # noqa: F401
     import torch
     from mmengine.runner import CheckpointLoader
+
+    import vssl_mm  # noqa: F401
     a = CheckpointLoader.load_checkpoint(a_path, map_location='cpu')['state_dict']
     b = CheckpointLoader.load_checkpoint(b_path, map_location='cpu')['state_dict']
     if a.keys() != b.keys():

@@ -236,7 +236,7 @@ class FailureInjectionHook(Hook):
         self.rank = rank
 
     def before_train_iter(self, runner, batch_idx: int, data_batch=None) -> None:
-        if runner.iter + 1 == self.at_iter and (self.rank is None
-                                                 or runner.rank == self.rank):
+        mine = self.rank is None or runner.rank == self.rank
+        if runner.iter + 1 == self.at_iter and mine:
             raise RuntimeError(f'FailureInjectionHook: rank {runner.rank} raises at '
                                f'iteration {self.at_iter}')
