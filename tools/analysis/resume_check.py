@@ -6,8 +6,9 @@
 For each method's synthetic config (16 synthetic videos, batch 4, 2 epochs,
 ``num_workers=0`` or ``--num-workers``, ``--deterministic``): (a) an uninterrupted run;
 (b) a run killed with SIGKILL during epoch 2 (after ``epoch_1.pth`` exists, once
-iteration ``--kill-at-iter`` of epoch 2 was logged), then ``tools/train.py --resume``. Every logged ``loss_*`` value of
-(b), killed and resumed parts, must equal (a) at the same global iteration, and the final
+iteration ``--kill-at-iter`` of epoch 2 was logged), then ``tools/train.py --resume``.
+Every logged ``loss_*`` value of (b), killed and resumed parts, must equal (a) at the
+same global iteration, and the final
 ``epoch_2.pth`` weights and buffers (queues, momentum encoders, prototypes, stage flags)
 must be identical. Prints one line per method and exits 1 if any differs.
 """
