@@ -35,7 +35,7 @@ CONFIGS = {
 
 
 def _opts(data: Dict[str, str], work_dir: str, batch_size: int = 4,
-          num_workers: int = 0) -> List[str]:
+          num_workers: int = 0, no_rng_hook: bool = False) -> List[str]:
     opts = {
         'train_dataloader.dataset.ann_file': data['train'],
         'train_dataloader.dataset.data_prefix.video': data['root'],
@@ -46,6 +46,8 @@ def _opts(data: Dict[str, str], work_dir: str, batch_size: int = 4,
         'default_hooks.logger.interval': 1,
         'work_dir': work_dir,
     }
+    if no_rng_hook:  # control: without RNG states in the checkpoint
+        opts['disable_reliability_hooks'] = "['RNGStateHook']"
     return ['--cfg-options'] + [f'{k}={v}' for k, v in opts.items()]
 
 
@@ -117,14 +119,14 @@ def compare_weights(a_path: str, b_path: str) -> List[str]:
 
 
 def check_method(name: str, data: Dict[str, str], root: str, kill_at_iter: int = 2,
-                 num_workers: int = 0) -> dict:
+                 num_workers: int = 0, no_rng_hook: bool = False) -> dict:
     config = CONFIGS[name]
     full, part = osp.join(root, name, 'full'), osp.join(root, name, 'part')
     t0 = time.time()
-    _train(config, _opts(data, full, num_workers=num_workers))
-    killed_after = _train_and_kill(config, _opts(data, part, num_workers=num_workers),
-                                   part, kill_at_iter)
-    _train(config, _opts(data, part, num_workers=num_workers), ['--resume'])
+    kw = dict(num_workers=num_workers, no_rng_hook=no_rng_hook)
+    _train(config, _opts(data, full, **kw))
+    killed_after = _train_and_kill(config, _opts(data, part, **kw), part, kill_at_iter)
+    _train(config, _opts(data, part, **kw), ['--resume'])
     seconds = time.time() - t0
     ref = _losses_by_step(full)[0]
     runs = _losses_by_step(part)
@@ -136,7 +138,8 @@ def check_method(name: str, data: Dict[str, str], root: str, kill_at_iter: int =
             if ref.get(step) != losses:
                 mismatched_steps.append(step)
     weights = compare_weights(osp.join(full, 'epoch_2.pth'), osp.join(part, 'epoch_2.pth'))
-    return dict(method=name, num_workers=num_workers, killed_after_epoch2_iter=killed_after,
+    return dict(method=name, num_workers=num_workers, rng_hook=not no_rng_hook,
+                killed_after_epoch2_iter=killed_after,
                 steps=len(ref), runs_in_part=len(runs),
                 all_steps_logged=seen == set(ref), mismatched_steps=sorted(mismatched_steps),
                 mismatched_tensors=weights, seconds=round(seconds, 1),
@@ -151,6 +154,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     p.add_argument('--data', help='synthetic dataset folder (made if missing)')
     p.add_argument('--kill-at-iter', type=int, default=2)
     p.add_argument('--num-workers', type=int, default=0)
+    p.add_argument('--no-rng-hook', action='store_true',
+                   help='control: disable RNGStateHook')
     args = p.parse_args(argv)
     data_dir = args.data or osp.join(args.work_dir, 'data')
     if not osp.isfile(osp.join(data_dir, 'train.txt')):
@@ -161,8 +166,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     data = dict(train=osp.join(data_dir, 'train.txt'), root=data_dir)
     ok = True
     for m in args.methods:
-        r = check_method(m, data, osp.join(args.work_dir, f'w{args.num_workers}'),
-                         args.kill_at_iter, args.num_workers)
+        sub = f'w{args.num_workers}' + '_norng' * args.no_rng_hook
+        r = check_method(m, data, osp.join(args.work_dir, sub),
+                         args.kill_at_iter, args.num_workers, args.no_rng_hook)
         ok &= r['ok']
         print(json.dumps(r), flush=True)
     return 0 if ok else 1

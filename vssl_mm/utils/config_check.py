@@ -156,11 +156,14 @@ RELIABILITY_HOOKS = (dict(type='SkippedVideosHook'), dict(type='RNGStateHook'),
 
 def add_reliability_hooks(cfg: Any) -> Any:
     """Append the reliability hooks missing from ``cfg.custom_hooks`` (configs that
-    replace ``custom_hooks`` otherwise lose those of default_runtime.py)."""
-    hooks = list(_get(cfg, 'custom_hooks') or [])
+    replace ``custom_hooks`` otherwise lose those of default_runtime.py). Types listed in
+    ``cfg.disable_reliability_hooks`` are removed instead (e.g. for a control run)."""
+    disabled = set(_get(cfg, 'disable_reliability_hooks') or [])
+    hooks = [h for h in (_get(cfg, 'custom_hooks') or [])
+             if str(_get(h, 'type', '')).split('.')[-1] not in disabled]
     have = {str(_get(h, 'type', '')).split('.')[-1] for h in hooks}
     for h in RELIABILITY_HOOKS:
-        if h['type'] not in have:
+        if h['type'] not in have and h['type'] not in disabled:
             hooks.append(dict(h))
     cfg.custom_hooks = hooks
     return cfg
