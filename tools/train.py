@@ -14,6 +14,7 @@ from mmengine.runner import Runner
 
 from vssl_mm.utils import register_all_modules
 from vssl_mm.utils.compat import adapt_cfg_to_device
+from vssl_mm.utils.config_check import add_reliability_hooks, validate_config
 
 
 def parse_args() -> argparse.Namespace:
@@ -91,6 +92,14 @@ def main() -> None:
     args = parse_args()
     cfg = Config.fromfile(args.config)
     cfg = merge_args(cfg, args)
+    # fail fast on impossible values (key=value: why) before anything is built; the
+    # reliability hooks (skipped-video counts, RNG state in checkpoints, non-finite loss
+    # guard) are added to configs that replaced custom_hooks without them.
+    # Checkpoints are written atomically (vssl_mm.utils.compat.patch_atomic_put).
+    validate_config(cfg)
+    add_reliability_hooks(cfg)
+    if args.resume == 'auto':
+        _repair_last_checkpoint(cfg.work_dir)
     register_all_modules(init_default_scope=False)
     if 'runner_type' not in cfg:
         runner = Runner.from_cfg(cfg)
@@ -99,6 +108,29 @@ def main() -> None:
         runner = RUNNERS.build(cfg)
     runner.train()
     _shutdown_distributed()
+
+
+def _repair_last_checkpoint(work_dir: str) -> None:
+    """A kill while mmengine wrote ``work_dir/last_checkpoint`` (written in place, not
+    atomically) can leave it empty or naming a missing file: point it at the newest
+    complete checkpoint instead (checkpoint files themselves are written atomically)."""
+    import glob
+    import re
+    marker = osp.join(work_dir, 'last_checkpoint')
+    if not osp.isfile(marker):
+        return
+    with open(marker) as f:
+        named = f.read().strip()
+    if named and osp.isfile(named):
+        return
+    ckpts = [c for c in glob.glob(osp.join(work_dir, '*.pth'))
+             if re.fullmatch(r'(epoch|iter)_\d+\.pth', osp.basename(c))]
+    if ckpts:
+        newest = max(ckpts, key=lambda c: int(re.findall(r'\d+', osp.basename(c))[0]))
+        with open(marker, 'w') as f:
+            f.write(newest)
+        print(f'last_checkpoint named {named!r}, which does not exist; resuming from '
+              f'{newest}')
 
 
 def _shutdown_distributed() -> None:

@@ -31,4 +31,11 @@ resume = False
 randomness = dict(seed=0, diff_rank_seed=False, deterministic=False)
 
 # Checks after every epoch that all ranks hold identical parameters and buffers.
-custom_hooks = [dict(type='RankConsistencyHook', include_buffers=True)]
+# Per-epoch count of skipped videos, RNG states saved in checkpoints (exact resume), and
+# training stopped with the loss term and iteration on NaN/Inf (action='skip' to skip).
+custom_hooks = [
+    dict(type='RankConsistencyHook', include_buffers=True),
+    dict(type='SkippedVideosHook'),
+    dict(type='RNGStateHook'),
+    dict(type='NonFiniteLossHook', action='raise')
+]

@@ -38,9 +38,21 @@ class SkipBrokenMixin:
         self.max_fail_ratio = max_fail_ratio
         self.failures: Dict[str, str] = {}
 
-    def _record_failure(self, idx: int, reason: str) -> None:
+    def _name_of(self, idx: int) -> str:
         info = self.get_data_info(idx)
-        name = info.get('filename', info.get('frame_dir', f'index {idx}'))
+        return info.get('filename', info.get('frame_dir', f'index {idx}'))
+
+    @staticmethod
+    def _attach_skipped(data: dict, skipped: List[str]) -> None:
+        """Put ``skipped_videos`` (``"name: reason"`` per failed load) into the returned
+        sample's metainfo, so that :class:`SkippedVideosHook` counts failures that
+        happened inside dataloader workers."""
+        sample = data.get('data_samples', None) if isinstance(data, dict) else None
+        if sample is not None and hasattr(sample, 'set_metainfo'):
+            sample.set_metainfo(dict(skipped_videos=list(skipped)))
+
+    def _record_failure(self, idx: int, reason: str) -> None:
+        name = self._name_of(idx)
         if name not in self.failures:
             self.failures[name] = reason
             print_log(
@@ -64,6 +76,7 @@ class SkipBrokenMixin:
         if isinstance(idx, (tuple, list)):  # (index, seed) from SeededSampler
             idx, seed = idx
             seed_everything(int(seed))
+        skipped: List[str] = []
         for _ in range(self.max_refetch + 1):
             try:
                 data = self.prepare_data(idx)
@@ -72,8 +85,11 @@ class SkipBrokenMixin:
                 data = None
                 reason = f'{type(e).__name__}: {e}'
             if data is not None:
+                if skipped:
+                    self._attach_skipped(data, skipped)
                 return data
             self._record_failure(idx, reason)
+            skipped.append(f'{self._name_of(idx)}: {reason}')
             idx = random.randrange(len(self))
         raise RuntimeError(
             f'{self.max_refetch + 1} samples in a row failed to load; last reason: {reason}')

@@ -17,6 +17,10 @@ and is idempotent:
    is initialised with ``gloo`` and no device is set; :func:`adapt_cfg_to_device` sets
    ``model_wrapper_cfg.device_ids=None`` and replaces SyncBN (which raises on CPU DDP).
    With CUDA present nothing changes (nccl as usual).
+5. Checkpoints are written atomically: mmengine's local ``put`` (used by
+   ``save_checkpoint``) writes a temporary file in the target folder, fsyncs it and
+   ``os.replace``-s it over the target, so a process killed during a save leaves the
+   previous file intact and loadable (:func:`patch_atomic_put`).
 """
 import os
 import os.path as osp
@@ -198,6 +202,45 @@ def _replace_syncbn(node: Any) -> None:
             _replace_syncbn(v)
 
 
+# ----------------------------------------------------------------------------------------
+# 5. atomic checkpoint writes
+# ----------------------------------------------------------------------------------------
+def atomic_write_bytes(obj: bytes, filepath: Any) -> None:
+    """Write ``obj`` to ``filepath`` via a temporary file in the same folder + rename.
+
+    ``os.replace`` is atomic on POSIX and Windows for paths on one file system, so a
+    reader (or a resume after a crash) sees either the old file or the complete new one.
+    """
+    filepath = os.fspath(filepath)
+    folder = osp.dirname(osp.abspath(filepath))
+    os.makedirs(folder, exist_ok=True)
+    tmp = osp.join(folder, f'.{osp.basename(filepath)}.tmp{os.getpid()}')
+    try:
+        with open(tmp, 'wb') as f:
+            f.write(obj)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, filepath)
+    except BaseException:
+        if osp.exists(tmp):
+            os.remove(tmp)
+        raise
+
+
+def patch_atomic_put() -> None:
+    """Make mmengine's ``LocalBackend.put`` (checkpoint saving) atomic."""
+    from mmengine.fileio.backends.local_backend import LocalBackend
+    if getattr(LocalBackend.put, '_vssl_mm_patched', False):
+        return
+
+    def put(self: Any, obj: bytes, filepath: Any) -> None:
+        atomic_write_bytes(obj, filepath)
+
+    put._vssl_mm_patched = True
+    put.__doc__ = LocalBackend.put.__doc__
+    LocalBackend.put = put  # HardDiskBackend (FileClient) inherits it
+
+
 def apply_all() -> None:
     """Apply every fix once. Called by ``import vssl_mm``."""
     global _APPLIED
@@ -208,4 +251,5 @@ def apply_all() -> None:
     register_safe_globals()
     patch_checkpoint_loader()
     patch_init_dist_pytorch()
+    patch_atomic_put()
     _APPLIED = True
