@@ -10,7 +10,8 @@ from mmaction.datasets import BaseActionDataset
 from mmengine.fileio import exists, list_from_file
 from mmengine.logging import print_log
 
-from vssl_mm.registry import DATASETS, TRANSFORMS
+from vssl_mm.registry import DATASETS
+from .transforms.builder import build_transforms
 
 
 def seed_everything(seed: int) -> None:
@@ -139,7 +140,7 @@ class VideoSSLDataset(SkipBrokenMixin, BaseActionDataset):
             start_index = 0 if data_type == 'video' else 1
         # built from vssl_mm's registry so that the dataset also works without a
         # default scope (vssl_mm types first, then mmaction2's and mmengine's)
-        pipeline = [TRANSFORMS.build(t) if isinstance(t, dict) else t for t in pipeline]
+        pipeline = build_transforms(pipeline)
         super().__init__(
             ann_file, pipeline=pipeline, data_prefix=data_prefix,
             start_index=start_index, **kwargs)

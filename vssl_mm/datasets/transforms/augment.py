@@ -6,6 +6,7 @@ import numpy as np
 from mmcv.transforms import BaseTransform, Compose
 
 from vssl_mm.registry import TRANSFORMS
+from .builder import build_transforms
 
 
 def _as_array(imgs: Union[np.ndarray, List[np.ndarray]]) -> np.ndarray:
@@ -32,8 +33,7 @@ class ViewsApply(BaseTransform):
 
     def __init__(self, transforms: Sequence[dict], views: Optional[Sequence[int]] = None
                  ) -> None:
-        self.pipeline = Compose(
-            [TRANSFORMS.build(t) if isinstance(t, dict) else t for t in transforms])
+        self.pipeline = Compose(build_transforms(transforms))
         self.views = None if views is None else list(views)
 
     def transform(self, results: Dict) -> Dict:
