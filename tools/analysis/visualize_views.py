@@ -204,8 +204,10 @@ def draw(inputs, extras, meta, sources, crop_inputs, out, title='', max_frames=8
         if p.get('flip'):
             label.append('flipped')
         for key in ('color_jitter', 'grayscale', 'channel_replication'):
-            if p.get(key) not in (None, False):
-                label.append(f'{key} {_short(p[key], 28)}')
+            value = p.get(key)
+            if value is None or (isinstance(value, bool) and not value):
+                continue
+            label.append(f'{key} {_short(value, 28)}')
         ax.set_xlabel('\n'.join(label), fontsize=6)
         t = frames.shape[0]
         picks = np.unique(np.linspace(0, t - 1, cols - 1).round().astype(int))
