@@ -2,7 +2,6 @@
 
 Build: ``pip install -r requirements/docs.txt && sphinx-build -W -b html docs docs/_build``
 """
-import os
 import os.path as osp
 import sys
 
@@ -29,8 +28,6 @@ root_doc = 'index'
 exclude_patterns = ['_build', 'Thumbs.db', '.DS_Store']
 myst_enable_extensions = ['colon_fence', 'dollarmath']
 myst_heading_anchors = 3
-# method pages include configs/<method>/README.md, whose code paths are not doc links
-suppress_warnings = ['myst.xref_missing']
 
 try:
     import sphinx_rtd_theme  # noqa: F401
@@ -39,5 +36,3 @@ except ImportError:  # the docs still build (with the default theme) without it
     html_theme = 'alabaster'
 html_title = f'vssl_mm {release}'
 html_static_path = []
-if os.environ.get('VSSL_DOCS_NO_THEME'):
-    html_theme = 'alabaster'

@@ -37,6 +37,7 @@ def test_every_method_has_a_synthetic_config():
 @pytest.mark.parametrize('config', CONFIGS)
 def test_views_png(config, synthetic_data, tmp_path):
     import matplotlib.image as mpimg
+
     import vssl_mm  # noqa: F401
     cfg = Config.fromfile(osp.join(REPO, config))
     cfg.merge_from_dict(dict(a.split('=', 1) for a in _opts(synthetic_data)))

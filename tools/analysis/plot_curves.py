@@ -122,8 +122,8 @@ def main(argv=None):
     if not curves:
         raise SystemExit(f'no key of {path} matches {args.keys}')
     plot(curves, args.out, title=path, window=args.smooth, single=args.single)
-    print(f'wrote {args.out}: ' + ', '.join(f'{k} ({len(v[0])} points)'
-                                             for k, v in curves.items()))
+    summary = ', '.join(f'{k} ({len(v[0])} points)' for k, v in curves.items())
+    print(f'wrote {args.out}: {summary}')
 
 
 if __name__ == '__main__':
