@@ -66,6 +66,10 @@ def test_package_ships_mim_files(venv_python, tmp_path):
     in_repo = {osp.relpath(p, REPO)
                for p in glob.glob(osp.join(REPO, 'configs', '**', '*.py'), recursive=True)}
     assert shipped == in_repo
+    # the model zoo metadata as mim reads it
+    out = _run([venv_python, '-m', 'mim', 'search', 'vssl_mm'], tmp_path)
+    for name in ('hdc_r3d18_k400', 'ctrl_aug_r3d18_ucf_150e'):
+        assert f'config id: {name}' in out
 
 
 def test_mim_train_and_test(venv_python, synthetic_data, tmp_path):
