@@ -170,7 +170,7 @@ def draw(inputs, extras, meta, sources, crop_inputs, out, title='', max_frames=8
     row_in = 2.3
     height = header_in + row_in * len(rows)
     fig, axes = plt.subplots(len(rows), cols, figsize=(1.6 * cols, height), squeeze=False)
-    fig.subplots_adjust(left=0.01, right=0.99, bottom=0.6 / height,
+    fig.subplots_adjust(left=0.45 / (1.6 * cols), right=0.99, bottom=0.6 / height,
                         top=1 - header_in / height, wspace=0.08, hspace=0.75)
     for r, (name, frames) in enumerate(rows):
         src_i = r - offset
