@@ -16,3 +16,6 @@ __all__ += ['HDC']
 from .ctrl_aug import CtrlAug  # noqa: E402
 
 __all__ += ['CtrlAug']
+from .tutorial_arrow_of_time import TutorialArrowOfTime  # noqa: E402
+
+__all__ += ['TutorialArrowOfTime']
