@@ -52,6 +52,9 @@ class MultiViewDataPreprocessor(BaseDataPreprocessor):
         data_samples: Optional[list] = data.get('data_samples', None)
         if self.extra_view_keys and data_samples:
             for key in self.extra_view_keys:
+                if not all(key in s.metainfo for s in data_samples):
+                    # evaluation pipelines (retrieval, features) carry no extra views
+                    continue
                 extra = torch.stack([s.metainfo[key] for s in data_samples]).to(
                     inputs.device)
                 normed = self.normalize(extra)
