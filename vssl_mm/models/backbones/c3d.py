@@ -20,15 +20,15 @@ from mmcv.cnn import ConvModule
 from mmengine.model import BaseModule
 from mmengine.model.weight_init import constant_init, kaiming_init
 from mmengine.runner import load_checkpoint
-from mmengine.utils.dl_utils.parrots_wrapper import _BatchNorm
 from torch.nn.modules.batchnorm import _NormBase
 
 from vssl_mm.registry import MODELS
+from .named_stages import NamedStagesMixin
 from .temporal_stride import MultiLevelBackboneMixin, StrideSpec
 
 
 @MODELS.register_module()
-class C3DTrunk(MultiLevelBackboneMixin, BaseModule):
+class C3DTrunk(MultiLevelBackboneMixin, NamedStagesMixin, BaseModule):
     """C3D conv trunk.
 
     Args:
@@ -134,23 +134,6 @@ class C3DTrunk(MultiLevelBackboneMixin, BaseModule):
             raise TypeError('pretrained must be a str or None')
         self._init_from_init_cfg()
         self._is_init = True
-
-    def _freeze_stages(self) -> None:
-        for i in range(self.frozen_stages + 1):
-            for name in self.stage_names[i]:
-                m = getattr(self, name)
-                m.eval()
-                for param in m.parameters():
-                    param.requires_grad = False
-
-    def train(self, mode: bool = True) -> 'C3DTrunk':
-        super().train(mode)
-        self._freeze_stages()
-        if mode and self.norm_eval:
-            for m in self.modules():
-                if isinstance(m, _BatchNorm):
-                    m.eval()
-        return self
 
     # -- forward -----------------------------------------------------------------------
     def _stage_convs(self, i: int, x: torch.Tensor) -> torch.Tensor:

@@ -35,10 +35,10 @@ import torch.nn as nn
 from mmcv.cnn import ConvModule
 from mmengine.model import BaseModule
 from mmengine.model.weight_init import constant_init, kaiming_init
-from mmengine.utils.dl_utils.parrots_wrapper import _BatchNorm
 from torch.nn.modules.batchnorm import _NormBase
 
 from vssl_mm.registry import MODELS
+from .named_stages import NamedStagesMixin
 from .temporal_stride import MultiLevelBackboneMixin, StrideSpec
 
 # (in, b0, b1a, b1b, b2a, b2b, b3b) of Inception-v1 / I3D
@@ -160,7 +160,7 @@ class InceptionBlock3d(nn.Module):
 
 
 @MODELS.register_module()
-class S3D(MultiLevelBackboneMixin, BaseModule):
+class S3D(MultiLevelBackboneMixin, NamedStagesMixin, BaseModule):
     """S3D / S3D-G backbone returning a tuple of stages.
 
     Args:
@@ -262,23 +262,6 @@ class S3D(MultiLevelBackboneMixin, BaseModule):
                 constant_init(m.fc, 0)
         self._init_from_init_cfg()
         self._is_init = True
-
-    def _freeze_stages(self) -> None:
-        for i in range(self.frozen_stages + 1):
-            for name in self.stage_names[i]:
-                m = getattr(self, name)
-                m.eval()
-                for param in m.parameters():
-                    param.requires_grad = False
-
-    def train(self, mode: bool = True) -> 'S3D':
-        super().train(mode)
-        self._freeze_stages()
-        if mode and self.norm_eval:
-            for m in self.modules():
-                if isinstance(m, _BatchNorm):
-                    m.eval()
-        return self
 
     # -- forward -----------------------------------------------------------------------
     def forward(
