@@ -91,22 +91,8 @@ class BNLinearHead(BaseHead):
 
 @MODELS.register_module()
 class VideoFeatureExtractor(BaseVideoSSL):
-    """A backbone whose ``predict`` returns pooled clip features (retrieval, t-SNE).
-
-    Features ``(V, D)`` go to the metainfo key ``clip_features``: mmaction2's
-    ``ActionDataSample`` owns a ``features`` property that only accepts ``InstanceData``,
-    so ``BaseVideoSSL.predict``'s ``features`` key fails on the samples that
-    ``PackMultiViewInputs`` makes. :class:`RetrievalMetric` reads either key.
-    """
-
-    def predict(self, inputs: torch.Tensor, data_samples=None):
-        feats = self.pooled_features(inputs)
-        if data_samples is None:
-            from mmaction.structures import ActionDataSample
-            data_samples = [ActionDataSample() for _ in range(inputs.shape[0])]
-        for sample, f in zip(data_samples, feats):
-            sample.set_metainfo(dict(clip_features=f))
-        return data_samples
+    """A backbone alone: ``predict`` (inherited from :class:`BaseVideoSSL`) attaches the
+    pooled clip features ``(V, D)`` as metainfo ``clip_features`` (retrieval, t-SNE)."""
 
     def loss(self, inputs, data_samples=None):
         raise RuntimeError('VideoFeatureExtractor has no training objective; use it with '
