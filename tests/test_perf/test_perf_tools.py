@@ -45,9 +45,10 @@ def test_benchmark_train_step_prints_every_figure(synthetic_data):
 def test_benchmark_train_step_input_rescale_and_momentum_encoder(synthetic_data):
     """seg_order_rate: query + momentum key encoder (no grad) passes, rescaled input."""
     proc = run_tool(['tools/analysis/benchmark_train_step.py', SYNTHETIC['seg_order_rate'],
-                     '--batch', '2', '--iters', '1', '--input', '8x48x48',
+                     '--batch', '2', '--iters', '1', '--input', '8x48x48', '--threads', '1',
                      '--videos', synthetic_data['train'],
                      '--video-root', synthetic_data['root']])
+    assert 'threads: 1 ' in proc.stdout
     passes = re.findall(r'pass: \w+ input \(([\d, ]+)\) grad=(\w+)', proc.stdout)
     assert passes, proc.stdout
     for shape, _ in passes:
