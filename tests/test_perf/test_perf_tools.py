@@ -35,6 +35,9 @@ def test_benchmark_train_step_prints_every_figure(synthetic_data):
     ratio = _figure(out, r'ratio \(a\)/\(b\): ([\d.]+)')
     assert step > 0 and bb > 0
     assert ratio == pytest.approx(step / bb, rel=0.02)
+    # one iteration: the per-iteration ratio is the ratio itself
+    assert _figure(out, r'per-iteration ratios \(a_i\)/\(b_i\): median ([\d.]+)') == \
+        pytest.approx(step / bb, rel=0.02)
     # CtrlAug runs the local clips and the global view (own temporal strides): 2 passes
     assert _figure(out, r'backbone passes per step: (\d+)') == 2
     assert 'temporal_strides' in out

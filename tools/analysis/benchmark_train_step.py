@@ -293,6 +293,12 @@ def main(argv=None) -> None:
     print(f'inside (a): optimizer step {opt * 1000:.1f} ms, data preprocessor '
           f'{pre * 1000:.1f} ms')
     print(f'ratio (a)/(b): {step / bb:.3f}')
+    # each step and the replay right after it share the machine's load of that moment:
+    # the median of the per-iteration ratios is steadier than a ratio of medians when
+    # other jobs come and go during the run
+    paired = [a / b for a, b in zip(step_times, bb_times)]
+    print(f'per-iteration ratios (a_i)/(b_i): median {statistics.median(paired):.3f} ('
+          + ', '.join(f'{r:.2f}' for r in paired) + ')')
     print(f'ratio without optimizer step and preprocessor ((a) - opt - pre)/(b): '
           f'{(step - opt - pre) / bb:.3f}')
     print(f'peak RSS: before {rss0:.0f} MiB, after step {rss_step:.0f} MiB, '
