@@ -35,6 +35,9 @@ def test_benchmark_train_step_prints_every_figure(synthetic_data):
     ratio = _figure(out, r'ratio \(a\)/\(b\): ([\d.]+)')
     assert step > 0 and bb > 0
     assert ratio == pytest.approx(step / bb, rel=0.02)
+    # one iteration: the per-iteration ratio is the ratio itself
+    assert _figure(out, r'per-iteration ratios \(a_i\)/\(b_i\): median ([\d.]+)') == \
+        pytest.approx(step / bb, rel=0.02)
     # CtrlAug runs the local clips and the global view (own temporal strides): 2 passes
     assert _figure(out, r'backbone passes per step: (\d+)') == 2
     assert 'temporal_strides' in out
@@ -45,9 +48,10 @@ def test_benchmark_train_step_prints_every_figure(synthetic_data):
 def test_benchmark_train_step_input_rescale_and_momentum_encoder(synthetic_data):
     """seg_order_rate: query + momentum key encoder (no grad) passes, rescaled input."""
     proc = run_tool(['tools/analysis/benchmark_train_step.py', SYNTHETIC['seg_order_rate'],
-                     '--batch', '2', '--iters', '1', '--input', '8x48x48',
+                     '--batch', '2', '--iters', '1', '--input', '8x48x48', '--threads', '1',
                      '--videos', synthetic_data['train'],
                      '--video-root', synthetic_data['root']])
+    assert 'threads: 1 ' in proc.stdout
     passes = re.findall(r'pass: \w+ input \(([\d, ]+)\) grad=(\w+)', proc.stdout)
     assert passes, proc.stdout
     for shape, _ in passes:

@@ -1,5 +1,6 @@
 import math
 
+import pytest
 import torch
 import torch.nn as nn
 
@@ -105,3 +106,72 @@ def test_real_modules_shapes():
     assert warp_clip(x, torch.zeros_like(f)).shape == (2, 3, 3, 16, 16)
     torch.testing.assert_close(warp_clip(x, torch.zeros_like(f)), x[:, :, :-1],
                                rtol=0, atol=1e-5)
+
+
+def test_generator_on_chosen_rows_equals_full_batch_rows():
+    """VideoVAE(rows=...): the chosen rows of the full-batch call, same random stream."""
+    from vssl_mm.models.algorithms.view_synthesis import VideoVAE
+    torch.manual_seed(0)
+    vae = VideoVAE(3, 8, 4)
+    for m in vae.modules():  # non-trivial running statistics
+        if isinstance(m, nn.BatchNorm3d):
+            m.running_mean.uniform_(-0.5, 0.5)
+            m.running_var.uniform_(0.5, 2.0)
+    vae.eval()
+    x = torch.randn(4, 3, 3, 16, 12)
+    rows = torch.tensor([0, 2, 3])
+    for sample in (True, False):
+        torch.manual_seed(5)
+        full, mu_full, logvar_full = vae(x, sample=sample)
+        after_full = torch.rand(1)
+        torch.manual_seed(5)
+        sub, mu, logvar = vae(x, sample=sample, rows=rows)
+        assert torch.equal(torch.rand(1), after_full)  # same draws consumed
+        assert sub.shape == (3, 3, 3, 16, 12)
+        torch.testing.assert_close(sub, full[rows], rtol=1e-5, atol=1e-5)
+        torch.testing.assert_close(mu, mu_full[rows], rtol=1e-5, atol=1e-5)
+        torch.testing.assert_close(logvar, logvar_full[rows], rtol=1e-5, atol=1e-5)
+    vae.train()
+    with pytest.raises(ValueError):
+        vae(x, rows=rows)
+
+
+def test_seg_order_rate_keys_match_full_batch_generator():
+    """The keys with the generator on the chosen samples only == the former full-batch
+    generator + torch.where (same seed)."""
+    from vssl_mm.models.algorithms.view_synthesis import VideoVAE
+    import os.path as osp
+
+    from mmengine.config import Config
+
+    from vssl_mm.utils import register_all_modules
+    register_all_modules(init_default_scope=True)
+    cfg = Config.fromfile(osp.join(osp.dirname(__file__), '..', '..', 'configs',
+                                   'seg_order_rate', 'r21d_synthetic_view.py'))
+    cfg.model.view_generator_ckpt = None
+    model = MODELS.build(cfg.model)
+    model.train()
+    model.shuffle_bn = False  # compare the key clips before any batch shuffle
+    inputs = torch.randn(4, 2, 3, 8, 32, 32)
+
+    def old_keys(self, inputs):  # the previous _keys body (momentum update aside)
+        x_k = inputs[:, 1]
+        synth = torch.rand(inputs.shape[0]) < self.view_prob
+        if synth.any():
+            x_syn = self.view_generator(inputs[:, 0], sample=True)[0]
+            x_k = torch.where(synth.view(-1, 1, 1, 1, 1), x_syn, x_k)
+        return x_k, synth
+
+    captured = []
+    handle = model.key_backbone.register_forward_pre_hook(
+        lambda m, a: captured.append(a[0].detach().clone()))
+    for seed in range(6):
+        torch.manual_seed(seed)
+        with torch.no_grad():
+            model._keys(inputs)
+        torch.manual_seed(seed)
+        with torch.no_grad():
+            ref, synth = old_keys(model, inputs)
+        torch.testing.assert_close(captured[-1], ref, rtol=1e-5, atol=1e-5)
+    handle.remove()
+    assert isinstance(model.view_generator, VideoVAE)

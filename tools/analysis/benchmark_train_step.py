@@ -2,7 +2,7 @@
 
     python tools/analysis/benchmark_train_step.py CONFIG [--iters N] [--batch B]
         [--input 16x112x112] [--videos ANN_FILE] [--warmup W] [--amp] [--with-cp]
-        [--cfg-options k=v ...]
+        [--threads N] [--cfg-options k=v ...]
 
 In one process:
 1. a real batch is built through the config's own train pipeline and collate function
@@ -13,7 +13,8 @@ In one process:
    the same class, e.g. a momentum encoder) record each pass: input shape, keyword
    arguments (temporal-stride overrides) and whether gradients were on;
 3. (b) the same backbone passes replayed on random inputs of the recorded shapes (with
-   gradient where the method had it, then one backward through all of them);
+   gradient where the method had it, then one backward through all of them); the random
+   inputs are made before (b)'s timer starts, as the step's batch exists before (a)'s;
 4. the ratio (a)/(b), peak RSS of the process after each phase, CUDA peak per phase.
 
 ``--input TxHxW`` rescales every view tensor of the real batch (trilinear) so that the
@@ -53,6 +54,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument('--amp', action='store_true', help='bf16/fp16 autocast (AmpOptimWrapper)')
     p.add_argument('--with-cp', action='store_true', help='backbone activation checkpointing')
     p.add_argument('--device', default=None, help='cpu or cuda (default: cuda if present)')
+    p.add_argument('--threads', type=int, default=None,
+                   help='torch intra-op threads for both (a) and (b) (default: torch\'s)')
     p.add_argument('--cfg-options', nargs='+', action=DictAction)
     return p.parse_args(argv)
 
@@ -148,11 +151,19 @@ def _outputs_sum(out) -> torch.Tensor:
     return sum(o.float().mean() for o in out)
 
 
-def replay_backbone(calls: List[Dict], device: str, autocast_ctx) -> None:
+def replay_inputs(calls: List[Dict], device: str) -> List[torch.Tensor]:
+    """Random inputs of the recorded shapes, made before the timed replay (the step's
+    inputs exist before its timer starts too)."""
+    return [torch.randn(c['shape'], device=device) for c in calls]
+
+
+def replay_backbone(calls: List[Dict], device: str, autocast_ctx,
+                    inputs: List[torch.Tensor] = None) -> None:
     """Backbone passes of the recorded shapes, then one backward through all of them."""
+    if inputs is None:
+        inputs = replay_inputs(calls, device)
     total = None
-    for c in calls:
-        x = torch.randn(c['shape'], device=device)
+    for c, x in zip(calls, inputs):
         with torch.set_grad_enabled(c['grad']), autocast_ctx():
             out = c['module'](x, **c['kwargs'])
         if c['grad']:
@@ -173,6 +184,8 @@ def main(argv=None) -> None:
     if args.with_cp:
         cfg.model.backbone.with_cp = True
     device = args.device or ('cuda' if torch.cuda.is_available() else 'cpu')
+    if args.threads:
+        torch.set_num_threads(args.threads)
     torch.manual_seed(0)
 
     from mmengine.optim import build_optim_wrapper
@@ -242,9 +255,10 @@ def main(argv=None) -> None:
             cuda_step = max(cuda_step, torch.cuda.max_memory_allocated() / 2**20)
             torch.cuda.reset_peak_memory_stats()
         rss_step = peak_rss_mib()
+        replay_in = replay_inputs(calls, device)
         _sync(device)
         t2 = time.perf_counter()
-        replay_backbone(calls, device, autocast_ctx)
+        replay_backbone(calls, device, autocast_ctx, replay_in)
         _sync(device)
         t3 = time.perf_counter()
         if cuda:
@@ -279,6 +293,12 @@ def main(argv=None) -> None:
     print(f'inside (a): optimizer step {opt * 1000:.1f} ms, data preprocessor '
           f'{pre * 1000:.1f} ms')
     print(f'ratio (a)/(b): {step / bb:.3f}')
+    # each step and the replay right after it share the machine's load of that moment:
+    # the median of the per-iteration ratios is steadier than a ratio of medians when
+    # other jobs come and go during the run
+    paired = [a / b for a, b in zip(step_times, bb_times)]
+    print(f'per-iteration ratios (a_i)/(b_i): median {statistics.median(paired):.3f} ('
+          + ', '.join(f'{r:.2f}' for r in paired) + ')')
     print(f'ratio without optimizer step and preprocessor ((a) - opt - pre)/(b): '
           f'{(step - opt - pre) / bb:.3f}')
     print(f'peak RSS: before {rss0:.0f} MiB, after step {rss_step:.0f} MiB, '

@@ -1,2 +1,3 @@
 from .hooks import *  # noqa: F401,F403
-from .optimizers import CPUAmpOptimWrapper, amp_optim_wrapper_type  # noqa: F401
+from .optimizers import (CPUAmpOptimWrapper, FusedOptimWrapperConstructor,  # noqa: F401
+                         amp_optim_wrapper_type)

@@ -1,7 +1,9 @@
 # Adam lr 1e-3, weight decay 1e-5, 100 epochs, x0.1 at 70 (mlrep / ctrl_aug on K400).
 train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=100, val_begin=1, val_interval=5)
 optim_wrapper = dict(
-    type='OptimWrapper', optimizer=dict(type='Adam', lr=1e-3, weight_decay=1e-5))
+    type='OptimWrapper',
+    constructor='FusedOptimWrapperConstructor',  # fused Adam/SGD step (same update)
+    optimizer=dict(type='Adam', lr=1e-3, weight_decay=1e-5))
 param_scheduler = [
     dict(type='MultiStepLR', begin=0, end=100, by_epoch=True, milestones=[70], gamma=0.1)
 ]

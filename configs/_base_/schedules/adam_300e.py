@@ -1,7 +1,9 @@
 # Adam lr 1e-3, weight decay 1e-5, 300 epochs, x0.1 at 200 (mlrep on UCF101).
 train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=300, val_begin=1, val_interval=10)
 optim_wrapper = dict(
-    type='OptimWrapper', optimizer=dict(type='Adam', lr=1e-3, weight_decay=1e-5))
+    type='OptimWrapper',
+    constructor='FusedOptimWrapperConstructor',  # fused Adam/SGD step (same update)
+    optimizer=dict(type='Adam', lr=1e-3, weight_decay=1e-5))
 param_scheduler = [
     dict(type='MultiStepLR', begin=0, end=300, by_epoch=True, milestones=[200], gamma=0.1)
 ]

@@ -2,6 +2,7 @@
 train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=300, val_begin=1, val_interval=10)
 optim_wrapper = dict(
     type='OptimWrapper',
+    constructor='FusedOptimWrapperConstructor',  # fused Adam/SGD step (same update)
     optimizer=dict(type='SGD', lr=1e-3, momentum=0.9, weight_decay=5e-4),
     clip_grad=None)
 param_scheduler = [

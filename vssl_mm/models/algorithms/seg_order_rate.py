@@ -139,9 +139,11 @@ class SegOrderRate(BaseVideoSSL):
         synth = torch.zeros(inputs.shape[0], dtype=torch.bool, device=inputs.device)
         if self.view_generator is not None:
             synth = torch.rand(inputs.shape[0], device=inputs.device) < self.view_prob
-            if synth.any():
-                x_syn = self.view_generator(inputs[:, 0], sample=True)[0]
-                x_k = torch.where(synth.view(-1, 1, 1, 1, 1), x_syn, x_k)
+            if synth.any():  # the generator runs on the chosen samples only
+                rows = synth.nonzero(as_tuple=True)[0]
+                x_syn = self.view_generator(inputs[:, 0], sample=True, rows=rows)[0]
+                x_k = x_k.clone(memory_format=torch.contiguous_format)
+                x_k[rows] = x_syn.to(x_k.dtype)
         if self.shuffle_bn:
             x_k, idx_unshuffle = batch_shuffle(x_k)
         feat = self.key_backbone(x_k)

@@ -90,8 +90,27 @@ class VideoVAE(nn.Module):
         h = self.encoder(x)
         return self.to_mu(h), self.to_logvar(h).clamp(-10, 10)
 
-    def forward(self, x: torch.Tensor, sample: bool = True):
-        """Return ``(x', mu, logvar)``; ``sample=False`` decodes the mean."""
+    def forward(self, x: torch.Tensor, sample: bool = True,
+                rows: Optional[torch.Tensor] = None):
+        """Return ``(x', mu, logvar)``; ``sample=False`` decodes the mean.
+
+        ``rows`` (eval mode only): synthesise only these rows of ``x``; the outputs have
+        ``len(rows)`` rows, equal to those rows of the call without ``rows`` (the noise is
+        drawn for the whole batch and sliced, so the random stream is the same; BN uses
+        its running statistics, so a row does not depend on the others). A frozen
+        generator that replaces a random subset of a batch (seg_order_rate's keys) need
+        not run on the rest.
+        """
+        if rows is not None:
+            if self.training:
+                raise ValueError('rows needs eval mode (batch statistics mix the rows)')
+            mu, logvar = self.encode(x[rows])
+            z = mu
+            if sample:
+                noise = torch.randn((x.shape[0], ) + tuple(mu.shape[1:]), dtype=mu.dtype,
+                                    device=mu.device)  # randn_like(mu) of the whole batch
+                z = mu + noise[rows] * (0.5 * logvar).exp()
+            return self.decoder(z), mu, logvar
         mu, logvar = self.encode(x)
         z = mu + torch.randn_like(mu) * (0.5 * logvar).exp() if sample else mu
         return self.decoder(z), mu, logvar
