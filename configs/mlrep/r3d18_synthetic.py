@@ -3,6 +3,10 @@
 # window (two 8-frame clips + an 8-frame global clip) at 64x64, K = 16, queue 32.
 # res5 keeps temporal stride 1 so the high level has 2 time steps for Eq. 13.
 # L_mul and the queue switch on at epoch 2 of 6; prototypes frozen in epoch 1.
+# No horizontal flip (flip_ratio=0, a choice for this data only): the synthetic classes
+# come in pairs that a flip swaps (translate right/left, rotate cw/ccw), and the two short
+# clips of a video are flipped independently, so a flip makes positives of opposite
+# classes. The paper configs keep the flip (p=0.5).
 _base_ = [
     '../_base_/models/r3d18.py', '../_base_/datasets/synthetic.py',
     '../_base_/schedules/cpu_tiny.py', '../_base_/default_runtime.py'
@@ -28,7 +32,7 @@ train_pipeline = [
         transforms=[
             dict(type='RandomResizedCrop', area_range=(0.3, 1.0)),
             dict(type='Resize', scale=(64, 64), keep_ratio=False),
-            dict(type='Flip', flip_ratio=0.5),
+            dict(type='Flip', flip_ratio=0.0),
             dict(type='FrameColorJitter', brightness=0.5, contrast=0.5, saturation=0.5,
                  hue=0.25, p=1.0),
             dict(type='FrameGrayscale', p=0.5)

@@ -74,3 +74,23 @@ def test_per_frame_colour_and_grey():
         assert chans_equal == grey[t]
         if not grey[t]:
             np.testing.assert_array_equal(g['imgs'][t], imgs[t])
+
+
+def _flip_ratios(path):
+    from mmengine.config import Config
+    cfg = Config.fromfile(path)
+    ratios = []
+    for t in cfg.train_dataloader.dataset.pipeline:
+        for sub in t.get('transforms', []):
+            if sub['type'] == 'Flip':
+                ratios.append(sub['flip_ratio'])
+    return ratios
+
+
+@pytest.mark.parametrize('name,ratio', [('r3d18_synthetic', 0.0), ('r3d18_k400', 0.5),
+                                        ('r3d18_ucf', 0.5), ('s3d_k400', 0.5)])
+def test_flip_only_where_labels_allow(name, ratio):
+    """The synthetic classes come in pairs that a horizontal flip swaps (translate
+    right/left, rotate cw/ccw) and each short clip is flipped independently, so the
+    synthetic config must not flip; the paper configs keep the flip."""
+    assert _flip_ratios(f'configs/mlrep/{name}.py') == [ratio]
