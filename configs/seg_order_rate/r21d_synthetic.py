@@ -58,7 +58,10 @@ train_pipeline = [
             dict(type='RandomCrop', size=64),
             dict(type='ClipColorJitter', brightness=0.4, contrast=0.4, saturation=0.4,
                  hue=0.0, p=0.8),
-            dict(type='Flip', flip_ratio=0.5)
+            # no flip here: on the synthetic classes a horizontal flip turns translate
+            # right into left and cw into ccw, so independently flipped key clips would be
+            # positives with opposite motion (the paper configs keep flip_ratio=0.5)
+            dict(type='Flip', flip_ratio=0.0)
         ]),
     dict(type='PackMultiViewInputs',
          meta_keys=('filename', 'order_label', 'seg_rates', 'seg_lengths',
