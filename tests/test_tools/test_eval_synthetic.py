@@ -48,3 +48,42 @@ def test_random_init_checkpoint_reproduces_seed_row(synthetic_data, tmp_path):
         mean = (rows['random s0'][i] + rows['random s1'][i]) / 2
         assert abs(rows['random mean'][i] - mean) < 0.051
     assert 'Initialized by' not in proc.stdout  # init report kept off the table
+
+
+def _load_tool():
+    import importlib.util
+    spec = importlib.util.spec_from_file_location(
+        'eval_synthetic', osp.join(REPO, 'tools/analysis/eval_synthetic.py'))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_recalibrate_bn_is_the_exact_average_over_videos():
+    """Every BN's running mean/var become the mean of its per-video batch statistics
+    (equal batch sizes), whatever they were before; the model ends in eval mode."""
+    from mmaction.structures import ActionDataSample
+    tool = _load_tool()
+    register_all_modules(init_default_scope=True)
+    cfg = Config.fromfile(CONFIG)
+    torch.manual_seed(0)
+    model = MODELS.build(dict(type='VideoFeatureExtractor', backbone=cfg.model.backbone,
+                              data_preprocessor=cfg.model.data_preprocessor))
+    model.init_weights()
+    bn = model.backbone.conv1.bn
+    bn.running_mean.fill_(5.0)  # stale statistics must not leak into the result
+    bn.num_batches_tracked.fill_(10)
+    seen = []
+    bn.register_forward_hook(lambda m, i, o: seen.append(i[0].detach().clone()))
+    g = torch.Generator().manual_seed(0)
+    ds = [dict(inputs=torch.randint(0, 256, (2, 3, 8, 32, 32), generator=g,
+                                    dtype=torch.uint8),
+               data_samples=ActionDataSample()) for _ in range(3)]
+    assert tool.recalibrate_bn(model, ds) > 0
+    assert not model.training
+    assert len(seen) == 3
+    means = torch.stack([x.mean(dim=(0, 2, 3, 4)) for x in seen])
+    variances = torch.stack([x.transpose(0, 1).flatten(1).var(1, unbiased=True)
+                             for x in seen])
+    torch.testing.assert_close(bn.running_mean, means.mean(0), rtol=1e-4, atol=1e-5)
+    torch.testing.assert_close(bn.running_var, variances.mean(0), rtol=1e-4, atol=1e-5)
