@@ -21,16 +21,23 @@ def _rows(stdout: str) -> dict:
     return rows
 
 
+def _random_extractor(seed: int):
+    """The config's backbone in a ``VideoFeatureExtractor``, initialised under ``seed``
+    (as the tool builds its random-init rows)."""
+    register_all_modules(init_default_scope=True)
+    cfg = Config.fromfile(CONFIG)
+    torch.manual_seed(seed)
+    model = MODELS.build(dict(type='VideoFeatureExtractor', backbone=cfg.model.backbone,
+                              data_preprocessor=cfg.model.data_preprocessor))
+    model.init_weights()
+    return model
+
+
 def test_random_init_checkpoint_reproduces_seed_row(synthetic_data, tmp_path):
     """A checkpoint of the seed-1 random init, loaded into the seed-0-built pretrained
     model, gives exactly the val features and figures of the 'random s1' row; the mean
     row is the mean of the seed rows."""
-    register_all_modules(init_default_scope=True)
-    cfg = Config.fromfile(CONFIG)
-    torch.manual_seed(1)
-    model = MODELS.build(dict(type='VideoFeatureExtractor', backbone=cfg.model.backbone,
-                              data_preprocessor=cfg.model.data_preprocessor))
-    model.init_weights()
+    model = _random_extractor(seed=1)
     ckpt = str(tmp_path / 'random_s1.pth')
     torch.save({'state_dict': model.state_dict()}, ckpt)
 
@@ -64,12 +71,7 @@ def test_recalibrate_bn_is_the_exact_average_over_videos():
     (equal batch sizes), whatever they were before; the model ends in eval mode."""
     from mmaction.structures import ActionDataSample
     tool = _load_tool()
-    register_all_modules(init_default_scope=True)
-    cfg = Config.fromfile(CONFIG)
-    torch.manual_seed(0)
-    model = MODELS.build(dict(type='VideoFeatureExtractor', backbone=cfg.model.backbone,
-                              data_preprocessor=cfg.model.data_preprocessor))
-    model.init_weights()
+    model = _random_extractor(seed=0)
     bn = model.backbone.conv1.bn
     bn.running_mean.fill_(5.0)  # stale statistics must not leak into the result
     bn.num_batches_tracked.fill_(10)
