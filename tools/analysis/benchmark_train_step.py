@@ -157,11 +157,9 @@ def replay_inputs(calls: List[Dict], device: str) -> List[torch.Tensor]:
     return [torch.randn(c['shape'], device=device) for c in calls]
 
 
-def replay_backbone(calls: List[Dict], device: str, autocast_ctx,
-                    inputs: List[torch.Tensor] = None) -> None:
-    """Backbone passes of the recorded shapes, then one backward through all of them."""
-    if inputs is None:
-        inputs = replay_inputs(calls, device)
+def replay_backbone(calls: List[Dict], inputs: List[torch.Tensor], autocast_ctx) -> None:
+    """Backbone passes on ``inputs`` (:func:`replay_inputs`), then one backward through
+    all of them."""
     total = None
     for c, x in zip(calls, inputs):
         with torch.set_grad_enabled(c['grad']), autocast_ctx():
@@ -258,7 +256,7 @@ def main(argv=None) -> None:
         replay_in = replay_inputs(calls, device)
         _sync(device)
         t2 = time.perf_counter()
-        replay_backbone(calls, device, autocast_ctx, replay_in)
+        replay_backbone(calls, replay_in, autocast_ctx)
         _sync(device)
         t3 = time.perf_counter()
         if cuda:

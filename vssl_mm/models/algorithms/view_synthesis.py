@@ -16,7 +16,7 @@ A VAE ``G`` makes a new view ``x'`` of a clip ``x``; a flow estimator ``O`` give
 
 Only ``G`` is kept afterwards: :class:`SegOrderRate` loads it frozen (``view_generator``).
 """
-from typing import Dict, Optional, Sequence
+from typing import Dict, Optional
 
 import torch
 import torch.nn as nn
@@ -101,18 +101,15 @@ class VideoVAE(nn.Module):
         generator that replaces a random subset of a batch (seg_order_rate's keys) need
         not run on the rest.
         """
-        if rows is not None:
-            if self.training:
-                raise ValueError('rows needs eval mode (batch statistics mix the rows)')
-            mu, logvar = self.encode(x[rows])
-            z = mu
-            if sample:
-                noise = torch.randn((x.shape[0], ) + tuple(mu.shape[1:]), dtype=mu.dtype,
-                                    device=mu.device)  # randn_like(mu) of the whole batch
-                z = mu + noise[rows] * (0.5 * logvar).exp()
-            return self.decoder(z), mu, logvar
-        mu, logvar = self.encode(x)
-        z = mu + torch.randn_like(mu) * (0.5 * logvar).exp() if sample else mu
+        if rows is not None and self.training:
+            raise ValueError('rows needs eval mode (batch statistics mix the rows)')
+        mu, logvar = self.encode(x if rows is None else x[rows])
+        z = mu
+        if sample:
+            # noise of the whole batch (randn_like of the full mu), then the chosen rows
+            noise = torch.randn((x.shape[0], ) + tuple(mu.shape[1:]), dtype=mu.dtype,
+                                device=mu.device)
+            z = mu + (noise if rows is None else noise[rows]) * (0.5 * logvar).exp()
         return self.decoder(z), mu, logvar
 
 
