@@ -5,7 +5,7 @@ Example:
 """
 import argparse
 
-from vssl_mm.datasets.synthetic import CLASSES, make_synthetic_dataset
+from vssl_mm.datasets.synthetic import CLASSES, STYLES, make_synthetic_dataset
 
 
 def parse_args() -> argparse.Namespace:
@@ -17,6 +17,12 @@ def parse_args() -> argparse.Namespace:
     p.add_argument('--size', type=int, nargs=2, default=[128, 128],
                    metavar=('H', 'W'), help='frame height and width')
     p.add_argument('--seed', type=int, default=0)
+    p.add_argument('--style', default='motion', choices=STYLES,
+                   help="'motion': a shape moving over random backgrounds, wrap-around (hard); "
+                   "'camera': camera motion over a shared texture pool, one speed per "
+                   'class (pretext tasks well posed on a CPU budget)')
+    p.add_argument('--num-textures', type=int, default=4,
+                   help="texture pool of the 'camera' style")
     return p.parse_args()
 
 
@@ -24,10 +30,11 @@ def main() -> None:
     args = parse_args()
     out = make_synthetic_dataset(
         args.out, args.train_per_class, args.val_per_class, args.frames,
-        args.size[0], args.size[1], args.seed)
+        args.size[0], args.size[1], args.seed, style=args.style,
+        num_textures=args.num_textures)
     n_train = args.train_per_class * len(CLASSES)
     n_val = args.val_per_class * len(CLASSES)
-    print(f'Wrote {n_train} train and {n_val} val videos ({len(CLASSES)} classes, '
+    print(f'Wrote {n_train} train and {n_val} val {args.style} videos ({len(CLASSES)} classes, '
           f'{args.frames} frames, {args.size[0]}x{args.size[1]}) to {args.out}: '
           f'{out["train"]}, {out["val"]}')
 

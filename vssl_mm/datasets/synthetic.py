@@ -6,6 +6,21 @@ Appearance is random per video (shape, colours, background texture, static and m
 distractors), positions wrap around and phases are random, so no single frame reveals the
 class: only temporal order and motion do. Videos are real mp4 files (OpenCV ``mp4v``)
 that decord reads back, listed in mmaction2 format (``videos/NAME.mp4 LABEL``).
+
+``style='camera'`` renders the same eight classes as camera motion over textures, so
+that every pretext task of the four methods is well posed on a CPU budget (the default
+``style='motion'`` is the hard set):
+
+- the camera pans right/left/down/up, rolls cw/ccw or zooms in/out, so every pixel moves
+  (not a small object over a static background) and each frame-to-frame step, and each
+  jump between reordered segments, is visible over the whole frame;
+- the filmed textures come from a small pool shared by all classes and both splits
+  (4 by default), so two videos of different classes can look alike and only motion
+  tells instances apart: an instance-contrastive method has to encode motion;
+- no wrap-around and no sawtooth: the texture is larger than the camera's path;
+- one speed per class (+-10 %), so a segment's sampling rate is identifiable from its
+  displacement per frame (with the default style's 2x speed range, rate 1 at the top
+  speed looks like rate 2 at the bottom one).
 """
 import math
 import os
@@ -18,6 +33,7 @@ import numpy as np
 CLASSES = ('translate_right', 'translate_left', 'translate_down', 'translate_up',
            'rotate_cw', 'rotate_ccw', 'grow', 'shrink')
 _SHAPES = ('triangle', 'arrow', 'cross', 'lshape')
+STYLES = ('motion', 'camera')
 
 
 def _shape_polygon(kind: str) -> np.ndarray:
@@ -114,6 +130,89 @@ def render_video(label: int, num_frames: int, height: int, width: int,
     return frames
 
 
+def make_texture_pool(num_textures: int, size: int, seed: int = 0) -> np.ndarray:
+    """``(K, size, size, 3)`` uint8 textures (random rectangles and ellipses over noise).
+
+    The ``style='camera'`` videos film these: the pool is a function of ``seed`` only and
+    shared by all classes and both splits.
+    """
+    rng = np.random.default_rng(seed)
+    pool = np.empty((num_textures, size, size, 3), np.uint8)
+    for k in range(num_textures):
+        img = np.empty((size, size, 3), np.float64)
+        img[:] = rng.integers(0, 256, 3)
+        img += rng.normal(0, 8, img.shape)
+        img = np.clip(img, 0, 255).astype(np.uint8)
+        for _ in range(size * size // 1500):
+            color = tuple(int(c) for c in rng.integers(0, 256, 3))
+            x, y = (int(v) for v in rng.integers(0, size, 2))
+            r = int(rng.integers(size // 48 + 2, size // 10))
+            if rng.random() < 0.5:
+                cv2.rectangle(img, (x - r, y - r // 2), (x + r, y + r // 2), color, -1)
+            else:
+                cv2.ellipse(img, (x, y), (r, max(r // 2, 1)), float(rng.uniform(0, 180)),
+                            0, 360, color, -1)
+        pool[k] = img
+    return pool
+
+
+def render_camera_video(label: int, num_frames: int, height: int, width: int,
+                        rng: np.random.Generator, textures: np.ndarray) -> np.ndarray:
+    """Render one ``style='camera'`` video as ``(T, H, W, 3)`` uint8 BGR frames.
+
+    A camera films one texture of the shared pool ``textures`` ``(K, S, S, 3)``; the
+    class is its motion (pan right/left/down/up, roll cw/ccw, zoom in/out) at one speed
+    per class (+-10 %), which moves every pixel of the frame.
+    """
+    if not 0 <= label < len(CLASSES):
+        raise ValueError(f'label must be in [0, {len(CLASSES)}), got {label}')
+    tex = textures[rng.integers(len(textures))]
+    side = tex.shape[0]
+    base = min(height, width)
+    jitter = rng.uniform(0.9, 1.1)
+    steps = max(num_frames - 1, 1)
+    speed = jitter * base / 48.0  # pan: pixels per frame
+    omega = jitter * 0.03  # roll: radians per frame
+    zoom = (1.0 + jitter * 0.01)  # zoom: scale factor per frame
+    # room for the whole pan / zoom out inside the texture, with a random start
+    reach = 0.5 * math.hypot(height, width) * (zoom ** steps if label in (6, 7) else 1.0)
+    travel = speed * steps if label < 4 else 0.0
+    lo, hi = reach, side - reach - travel
+    if hi <= lo:
+        raise ValueError(f'texture of {side} px too small for {num_frames} frames of '
+                         f'{height}x{width}')
+    cx, cy = rng.uniform(lo, hi), rng.uniform(lo, hi)
+    if label in (1, 3):
+        cx, cy = (cx + travel, cy) if label == 1 else (cx, cy + travel)
+    angle0 = rng.uniform(0, 2 * np.pi)
+    frames = np.empty((num_frames, height, width, 3), np.uint8)
+    for t in range(num_frames):
+        x, y, a, s = cx, cy, angle0, 1.0
+        if label == 0:
+            x = cx + speed * t
+        elif label == 1:
+            x = cx - speed * t
+        elif label == 2:
+            y = cy + speed * t
+        elif label == 3:
+            y = cy - speed * t
+        elif label == 4:
+            a = angle0 + omega * t
+        elif label == 5:
+            a = angle0 - omega * t
+        elif label == 6:
+            s = zoom ** t  # zoom in: magnification grows
+        else:
+            s = zoom ** (steps - t)
+        # view pixel p -> texture pixel (x, y) + R(a) (p - centre) / s
+        c, si = math.cos(a) / s, math.sin(a) / s
+        m = np.array([[c, -si, x - c * width / 2 + si * height / 2],
+                      [si, c, y - si * width / 2 - c * height / 2]])
+        frames[t] = cv2.warpAffine(tex, m, (width, height),
+                                   flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP)
+    return frames
+
+
 def write_mp4(path: str, frames: np.ndarray, fps: float = 25.0) -> None:
     """Write ``(T, H, W, 3)`` BGR uint8 frames to ``path`` with OpenCV's ``mp4v``."""
     h, w = frames.shape[1:3]
@@ -132,8 +231,9 @@ def make_synthetic_dataset(out_dir: str,
                            height: int = 128,
                            width: int = 128,
                            seed: int = 0,
-                           frame_count_range: Optional[Tuple[int, int]] = None
-                           ) -> Dict[str, str]:
+                           frame_count_range: Optional[Tuple[int, int]] = None,
+                           style: str = 'motion',
+                           num_textures: int = 4) -> Dict[str, str]:
     """Write ``videos/*.mp4``, ``train.txt``, ``val.txt`` and ``classes.txt``.
 
     Args:
@@ -142,6 +242,9 @@ def make_synthetic_dataset(out_dir: str,
         num_frames: frames per video (or a random count in ``frame_count_range``).
         height, width: frame size.
         seed: the whole dataset is a function of the seed.
+        style: ``'motion'`` (hard: random appearance, wrap-around, distractors) or
+            ``'camera'`` (camera motion over a shared texture pool; module docstring).
+        num_textures: size of the ``'camera'`` style's texture pool.
 
     Returns:
         paths of the ``train`` and ``val`` annotation files and the video ``root``.
@@ -149,6 +252,16 @@ def make_synthetic_dataset(out_dir: str,
     if width < 64 or width % 2 or height % 2:
         raise ValueError(f'frame size {height}x{width}: use even sizes and a width >= 64 '
                          '(decord 0.6 misreads mp4v files narrower than 64 px)')
+    if style not in STYLES:
+        raise ValueError(f'style must be one of {STYLES}, got {style!r}')
+    if style == 'motion':
+        render = render_video
+    else:
+        side = 3 * max(height, width)
+        textures = make_texture_pool(num_textures, side, seed)
+
+        def render(label, n, h, w, rng):
+            return render_camera_video(label, n, h, w, rng, textures)
     rng = np.random.default_rng(seed)
     video_dir = osp.join(out_dir, 'videos')
     os.makedirs(video_dir, exist_ok=True)
@@ -161,7 +274,7 @@ def make_synthetic_dataset(out_dir: str,
                     rng.integers(frame_count_range[0], frame_count_range[1] + 1))
                 name = f'{split}_{CLASSES[label]}_{i:03d}.mp4'
                 write_mp4(osp.join(video_dir, name),
-                          render_video(label, n, height, width, rng))
+                          render(label, n, height, width, rng))
                 lines.append(f'videos/{name} {label}')
         path = osp.join(out_dir, f'{split}.txt')
         with open(path, 'w') as f:
