@@ -26,6 +26,7 @@ from torch.func import functional_call
 
 from vssl_mm.registry import MODELS
 from ..necks.projection import pool_features
+from ..utils.cpu_conv import OneDNNConv3d, upsample_conv3d
 
 
 # ---------------------------------------------------------------------- primitives
@@ -64,6 +65,10 @@ class VideoVAE(nn.Module):
 
     The latent is a ``(N, latent_channels, T, H/4, W/4)`` Gaussian map. A plain
     ``nn.Module`` (no ``init_weights``), so a loaded generator is not re-initialised.
+    Its convolutions are :class:`OneDNNConv3d`: frozen on CPU, the generator often runs on
+    a single row, which ATen would send to its slow im2col path; there each nearest
+    upsampling + conv pair of the decoder runs as one sub-pixel convolution at the lower
+    resolution (:func:`upsample_conv3d`, same result up to float rounding).
     """
 
     def __init__(self, in_channels: int = 3, base_channels: int = 32,
@@ -71,24 +76,45 @@ class VideoVAE(nn.Module):
         super().__init__()
         c = base_channels
         self.encoder = nn.Sequential(
-            nn.Conv3d(in_channels, c, 3, stride=(1, 2, 2), padding=1),
+            OneDNNConv3d(in_channels, c, 3, stride=(1, 2, 2), padding=1),
             nn.BatchNorm3d(c), nn.ReLU(inplace=True),
-            nn.Conv3d(c, 2 * c, 3, stride=(1, 2, 2), padding=1),
+            OneDNNConv3d(c, 2 * c, 3, stride=(1, 2, 2), padding=1),
             nn.BatchNorm3d(2 * c), nn.ReLU(inplace=True))
-        self.to_mu = nn.Conv3d(2 * c, latent_channels, 1)
-        self.to_logvar = nn.Conv3d(2 * c, latent_channels, 1)
+        self.to_mu = OneDNNConv3d(2 * c, latent_channels, 1)
+        self.to_logvar = OneDNNConv3d(2 * c, latent_channels, 1)
         self.decoder = nn.Sequential(
-            nn.Conv3d(latent_channels, 2 * c, 3, padding=1),
+            OneDNNConv3d(latent_channels, 2 * c, 3, padding=1),
             nn.BatchNorm3d(2 * c), nn.ReLU(inplace=True),
             nn.Upsample(scale_factor=(1, 2, 2), mode='nearest'),
-            nn.Conv3d(2 * c, c, 3, padding=1),
+            OneDNNConv3d(2 * c, c, 3, padding=1),
             nn.BatchNorm3d(c), nn.ReLU(inplace=True),
             nn.Upsample(scale_factor=(1, 2, 2), mode='nearest'),
-            nn.Conv3d(c, in_channels, 3, padding=1))
+            OneDNNConv3d(c, in_channels, 3, padding=1))
 
     def encode(self, x: torch.Tensor):
         h = self.encoder(x)
         return self.to_mu(h), self.to_logvar(h).clamp(-10, 10)
+
+    def decode(self, z: torch.Tensor) -> torch.Tensor:
+        """``self.decoder(z)``; upsample + conv pairs fused where no gradient is needed."""
+        layers = list(self.decoder)
+        i = 0
+        while i < len(layers):
+            layer = layers[i]
+            nxt = layers[i + 1] if i + 1 < len(layers) else None
+            if (isinstance(layer, nn.Upsample) and layer.mode == 'nearest'
+                    and layer.scale_factor is not None
+                    and tuple(float(f) for f in layer.scale_factor) == (1.0, 2.0, 2.0)
+                    and isinstance(nxt, OneDNNConv3d) and nxt.kernel_size[1:] == (3, 3)
+                    and nxt.padding[1:] == (1, 1) and nxt.stride[1:] == (1, 1)
+                    and nxt.dilation == (1, 1, 1) and nxt.groups == 1
+                    and nxt._use_onednn(z)):
+                z = upsample_conv3d(z, nxt)
+                i += 2
+                continue
+            z = layer(z)
+            i += 1
+        return z
 
     def forward(self, x: torch.Tensor, sample: bool = True,
                 rows: Optional[torch.Tensor] = None):
@@ -110,7 +136,7 @@ class VideoVAE(nn.Module):
             noise = torch.randn((x.shape[0], ) + tuple(mu.shape[1:]), dtype=mu.dtype,
                                 device=mu.device)
             z = mu + (noise if rows is None else noise[rows]) * (0.5 * logvar).exp()
-        return self.decoder(z), mu, logvar
+        return self.decode(z), mu, logvar
 
 
 @MODELS.register_module()

@@ -17,3 +17,6 @@ from .grad_reverse import GradReverse, grad_reverse  # noqa: E402
 
 __all__ += ['correspondence_matrix', 'correspondence_from_metainfo', 'GradReverse',
             'grad_reverse']
+from .cpu_conv import OneDNNConv3d  # noqa: E402
+
+__all__ += ['OneDNNConv3d']
