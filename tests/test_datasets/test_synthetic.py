@@ -109,3 +109,15 @@ def test_camera_dataset_is_real_mp4_and_rejects_unknown_style(tmp_path):
     assert len(reader) == 16 and reader[0].shape == (64, 64, 3)
     with pytest.raises(ValueError, match="style must be one of .*'spiral'"):
         make_synthetic_dataset(str(tmp_path / 'x'), 1, 1, 8, 64, 64, style='spiral')
+
+
+def test_camera_texture_holds_long_videos(tmp_path):
+    """160-frame videos pan and zoom further than a 3x texture: the pool grows to fit."""
+    from vssl_mm.datasets.synthetic import camera_texture_side
+    assert camera_texture_side(16, 64, 64) == camera_texture_side(64, 128, 128) // 2 == 192
+    assert camera_texture_side(160, 64, 64) > 4 * 64
+    out = make_synthetic_dataset(str(tmp_path), 1, 0, 160, 64, 64, style='camera',
+                                 num_textures=1)
+    lines = [ln for ln in open(out['train']).read().split('\n') if ln]
+    assert len(lines) == len(CLASSES)
+    assert len(decord.VideoReader(osp.join(out['root'], lines[-1].split()[0]))) == 160

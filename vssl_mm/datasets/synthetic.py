@@ -156,6 +156,19 @@ def make_texture_pool(num_textures: int, size: int, seed: int = 0) -> np.ndarray
     return pool
 
 
+_CAMERA_MAX_JITTER = 1.1
+
+
+def camera_texture_side(num_frames: int, height: int, width: int) -> int:
+    """Smallest texture side that holds the longest pan and the deepest zoom out of a
+    ``num_frames`` video at the fastest speed (at least 3x the frame)."""
+    steps = max(num_frames - 1, 1)
+    half_diag = 0.5 * math.hypot(height, width)
+    pan = 2 * half_diag + _CAMERA_MAX_JITTER * min(height, width) / 48.0 * steps
+    zoom = 2 * half_diag * (1.0 + _CAMERA_MAX_JITTER * 0.01) ** steps
+    return max(3 * max(height, width), int(math.ceil(pan)) + 1, int(math.ceil(zoom)) + 1)
+
+
 def render_camera_video(label: int, num_frames: int, height: int, width: int,
                         rng: np.random.Generator, textures: np.ndarray) -> np.ndarray:
     """Render one ``style='camera'`` video as ``(T, H, W, 3)`` uint8 BGR frames.
@@ -169,7 +182,7 @@ def render_camera_video(label: int, num_frames: int, height: int, width: int,
     tex = textures[rng.integers(len(textures))]
     side = tex.shape[0]
     base = min(height, width)
-    jitter = rng.uniform(0.9, 1.1)
+    jitter = rng.uniform(2 - _CAMERA_MAX_JITTER, _CAMERA_MAX_JITTER)
     steps = max(num_frames - 1, 1)
     speed = jitter * base / 48.0  # pan: pixels per frame
     omega = jitter * 0.03  # roll: radians per frame
@@ -257,7 +270,8 @@ def make_synthetic_dataset(out_dir: str,
     if style == 'motion':
         render = render_video
     else:
-        side = 3 * max(height, width)
+        longest = num_frames if frame_count_range is None else frame_count_range[1]
+        side = camera_texture_side(longest, height, width)
         textures = make_texture_pool(num_textures, side, seed)
 
         def render(label, n, h, w, rng):
