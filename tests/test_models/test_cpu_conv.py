@@ -25,6 +25,8 @@ def _ops(fn):
     ((1, 8, 6, 14, 14), dict(padding=1)),
     ((2, 8, 5, 9, 11), dict(padding=(1, 0, 1), bias=False)),
     ((1, 4, 6, 10, 10), dict(padding=2, dilation=2, groups=2, stride=(2, 1, 1))),
+    ((1, 4, 6, 10, 10), dict(padding='same')),
+    ((1, 4, 6, 10, 10), dict(padding=1, padding_mode='reflect')),
 ])
 def test_equals_conv3d_without_grad(shape, kw):
     ref, fast = _pair(shape[1], 8, **kw)

@@ -33,6 +33,8 @@ class OneDNNConv3d(nn.Conv3d):
                 and not torch.is_autocast_enabled('cpu'))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if not self._use_onednn(x):
+            return super().forward(x)
         return self.conv(self, x, self.weight, self.bias)
 
     @staticmethod
