@@ -26,7 +26,7 @@ from torch.func import functional_call
 
 from vssl_mm.registry import MODELS
 from ..necks.projection import pool_features
-from ..utils.cpu_conv import OneDNNConv3d, upsample_conv3d
+from ..utils.cpu_conv import OneDNNConv3d, fuses_with_upsampling, upsample_conv3d
 
 
 # ---------------------------------------------------------------------- primitives
@@ -105,9 +105,7 @@ class VideoVAE(nn.Module):
             if (isinstance(layer, nn.Upsample) and layer.mode == 'nearest'
                     and layer.scale_factor is not None
                     and tuple(float(f) for f in layer.scale_factor) == (1.0, 2.0, 2.0)
-                    and isinstance(nxt, OneDNNConv3d) and nxt.kernel_size[1:] == (3, 3)
-                    and nxt.padding[1:] == (1, 1) and nxt.stride[1:] == (1, 1)
-                    and nxt.dilation == (1, 1, 1) and nxt.groups == 1
+                    and isinstance(nxt, OneDNNConv3d) and fuses_with_upsampling(nxt)
                     and nxt._use_onednn(z)):
                 z = upsample_conv3d(z, nxt)
                 i += 2

@@ -61,6 +61,15 @@ _PHASE_TAPS = torch.tensor([[[1., 0., 0.], [0., 1., 1.], [0., 0., 0.]],
                             [[0., 0., 0.], [1., 1., 0.], [0., 0., 1.]]])  # (a, o, d)
 
 
+def fuses_with_upsampling(conv: nn.Conv3d) -> bool:
+    """Whether :func:`upsample_conv3d` takes ``conv``: a ``(kt, 3, 3)`` kernel, spatial
+    stride 1 and zero padding 1, no dilation or groups."""
+    return (conv.kernel_size[1:] == (3, 3) and conv.stride[1:] == (1, 1)
+            and not isinstance(conv.padding, str) and conv.padding[1:] == (1, 1)
+            and conv.dilation == (1, 1, 1) and conv.groups == 1
+            and conv.padding_mode == 'zeros')
+
+
 def upsample_conv3d(x: torch.Tensor, conv: nn.Conv3d) -> torch.Tensor:
     """``conv(upsample_nearest(x, (1, 2, 2)))`` computed at the input's resolution.
 
@@ -71,10 +80,7 @@ def upsample_conv3d(x: torch.Tensor, conv: nn.Conv3d) -> torch.Tensor:
     Same result up to float rounding, 4x fewer output positions per kernel and no
     upsampled copy. ``x`` ``(N, C_in, T, H, W)`` -> ``(N, C_out, T', 2H, 2W)``.
     """
-    kt, kh, kw = conv.kernel_size
-    if ((kh, kw) != (3, 3) or conv.stride[1:] != (1, 1) or conv.padding[1:] != (1, 1)
-            or conv.dilation != (1, 1, 1) or conv.groups != 1
-            or conv.padding_mode != 'zeros'):
+    if not fuses_with_upsampling(conv):
         raise ValueError(f'upsample_conv3d needs a (kt, 3, 3) conv with spatial stride 1, '
                          f'padding 1, no dilation or groups, got {conv}')
     taps = _PHASE_TAPS.to(conv.weight)
