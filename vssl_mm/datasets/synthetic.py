@@ -156,7 +156,10 @@ def make_texture_pool(num_textures: int, size: int, seed: int = 0) -> np.ndarray
     return pool
 
 
-_CAMERA_MAX_JITTER = 1.1
+_CAMERA_MAX_JITTER = 1.1  # per-video speed factor in [2 - this, this]
+_CAMERA_PAN_FRACTION = 48.0  # pan: min(H, W) / this pixels per frame
+_CAMERA_ROLL = 0.03  # roll: radians per frame
+_CAMERA_ZOOM = 0.01  # zoom: 1 + this scale factor per frame
 
 
 def camera_texture_side(num_frames: int, height: int, width: int) -> int:
@@ -164,8 +167,8 @@ def camera_texture_side(num_frames: int, height: int, width: int) -> int:
     ``num_frames`` video at the fastest speed (at least 3x the frame)."""
     steps = max(num_frames - 1, 1)
     half_diag = 0.5 * math.hypot(height, width)
-    pan = 2 * half_diag + _CAMERA_MAX_JITTER * min(height, width) / 48.0 * steps
-    zoom = 2 * half_diag * (1.0 + _CAMERA_MAX_JITTER * 0.01) ** steps
+    pan = 2 * half_diag + _CAMERA_MAX_JITTER * min(height, width) / _CAMERA_PAN_FRACTION * steps
+    zoom = 2 * half_diag * (1.0 + _CAMERA_MAX_JITTER * _CAMERA_ZOOM) ** steps
     return max(3 * max(height, width), int(math.ceil(pan)) + 1, int(math.ceil(zoom)) + 1)
 
 
@@ -184,9 +187,9 @@ def render_camera_video(label: int, num_frames: int, height: int, width: int,
     base = min(height, width)
     jitter = rng.uniform(2 - _CAMERA_MAX_JITTER, _CAMERA_MAX_JITTER)
     steps = max(num_frames - 1, 1)
-    speed = jitter * base / 48.0  # pan: pixels per frame
-    omega = jitter * 0.03  # roll: radians per frame
-    zoom = (1.0 + jitter * 0.01)  # zoom: scale factor per frame
+    speed = jitter * base / _CAMERA_PAN_FRACTION  # pan: pixels per frame
+    omega = jitter * _CAMERA_ROLL  # roll: radians per frame
+    zoom = 1.0 + jitter * _CAMERA_ZOOM  # zoom: scale factor per frame
     # room for the whole pan / zoom out inside the texture, with a random start
     reach = 0.5 * math.hypot(height, width) * (zoom ** steps if label in (6, 7) else 1.0)
     travel = speed * steps if label < 4 else 0.0
