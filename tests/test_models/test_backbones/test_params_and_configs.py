@@ -20,6 +20,7 @@ EXPECTED = {
     'r21d18': (33_227_745, None),
     's3d': (7_893_664, None),
     's3dg': (9_118_672, None),
+    'slowfast': (33_557_288, None),  # SlowFast-R50, tau 4, alpha 4 (mlrep Table 3)
 }
 
 
