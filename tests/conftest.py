@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 import pytest
+import torch
 
 import vssl_mm  # noqa: F401  (stack fixes before anything imports mmaction.models)
 
@@ -57,3 +58,17 @@ def synthetic_cfg_options(data: dict, work_dir: str, **extra) -> list:
     }
     opts.update(extra)
     return ['--cfg-options'] + [f'{k}={v}' for k, v in opts.items()]
+
+
+def randomize_state(model, seed: int = 0) -> None:
+    """Random weights and BN statistics in place (running_var in [0.5, 1.5), the rest
+    N(0, 0.1)): an init with zeroed residual gammas would make comparisons trivially
+    equal."""
+    g = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        for name, t in model.state_dict().items():
+            if t.is_floating_point():
+                if name.endswith('running_var'):
+                    t.copy_(torch.rand(t.shape, generator=g) + 0.5)
+                else:
+                    t.copy_(torch.randn(t.shape, generator=g) * 0.1)

@@ -15,6 +15,8 @@ from vssl_mm.models.algorithms.mlrep import MLRep
 from vssl_mm.models.backbones import SlowFastLevels, fuse_pathways
 from vssl_mm.registry import MODELS
 
+from tests.conftest import randomize_state
+
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 # SlowFast-R18 at a quarter of the width (slow 16, fast 2 = 16 / channel_ratio), tau 4,
@@ -34,19 +36,6 @@ TINY_CHANNELS = {0: 16 + 2, 1: 32 + 4, 2: 64 + 8, 3: 128 + 16}
 
 def _tiny(**kw):
     return SlowFastLevels(**copy.deepcopy(TINY), **kw)
-
-
-def _randomize(model: torch.nn.Module, seed: int = 0) -> None:
-    """Random weights and BN statistics (an init with zeroed residual gammas would make
-    many comparisons trivially equal)."""
-    g = torch.Generator().manual_seed(seed)
-    with torch.no_grad():
-        for name, t in model.state_dict().items():
-            if t.is_floating_point():
-                if name.endswith('running_var'):
-                    t.copy_(torch.rand(t.shape, generator=g) + 0.5)
-                else:
-                    t.copy_(torch.randn(t.shape, generator=g) * 0.1)
 
 
 def _base_backbone_cfg() -> dict:
@@ -88,7 +77,7 @@ def test_same_computation_as_mmaction_slowfast():
     the same weights; the high level is its forward output fused: the laterals are
     mmaction2's, exactly (no tolerance)."""
     ours = _tiny(out_indices=(0, 1, 2, 3))
-    _randomize(ours)
+    randomize_state(ours)
     ref = ResNet3dSlowFast(**copy.deepcopy(TINY))
     assert set(ref.state_dict()) == set(ours.state_dict())
     ref.load_state_dict(ours.state_dict(), strict=True)
@@ -127,7 +116,7 @@ def test_same_computation_as_mmaction_slowfast():
 
 def test_init_cfg_pretrained_really_loads(tmp_path):
     src = _tiny()
-    _randomize(src, 3)
+    randomize_state(src, 3)
     ckpt = str(tmp_path / 'ssl.pth')
     torch.save(dict(state_dict={**{f'backbone.{k}': v for k, v in src.state_dict().items()},
                                 'proto_head.prototypes.weight': torch.zeros(3, 2)}), ckpt)
@@ -152,7 +141,7 @@ def test_exported_backbone_loads_into_downstream_recognizers(tmp_path):
     from vssl_mm.utils import register_all_modules
     register_all_modules(init_default_scope=True)
     ssl_backbone = MODELS.build(dict(_base_backbone_cfg(), out_indices=(1, 2, 3)))
-    _randomize(ssl_backbone, 5)
+    randomize_state(ssl_backbone, 5)
     expected = ssl_backbone.state_dict()
     state = {f'backbone.{k}': v for k, v in expected.items()}
     state['proto_head.prototypes.weight'] = torch.zeros(4, 2)

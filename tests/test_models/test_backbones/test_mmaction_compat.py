@@ -6,16 +6,7 @@ from mmengine.registry import DefaultScope
 
 from vssl_mm.models.backbones import C3DTrunk, ResNet2Plus1dSSL, ResNet3dSSL
 
-
-def _randomize(model: torch.nn.Module, seed: int = 0) -> None:
-    g = torch.Generator().manual_seed(seed)
-    with torch.no_grad():
-        for name, t in model.state_dict().items():
-            if t.is_floating_point():
-                if name.endswith('running_var'):
-                    t.copy_(torch.rand(t.shape, generator=g) + 0.5)
-                else:
-                    t.copy_(torch.randn(t.shape, generator=g) * 0.1)
+from tests.conftest import randomize_state
 
 
 R3D_KW = dict(
@@ -30,7 +21,7 @@ R3D_KW = dict(
 
 def test_resnet3d_strict_and_same_output():
     ours = ResNet3dSSL(**R3D_KW)
-    _randomize(ours)
+    randomize_state(ours)
     ref = ResNet3d(**R3D_KW)
     ref.load_state_dict(ours.state_dict(), strict=True)
     assert set(ref.state_dict()) == set(ours.state_dict())
@@ -49,7 +40,7 @@ def test_resnet3d_depth10_matches_stage_blocks():
     ours = ResNet3dSSL(depth=10, base_channels=8)
     ref = ResNet3d(
         **dict(R3D_KW, out_indices=(3, )), stage_blocks=(1, 1, 1, 1))
-    _randomize(ours, 1)
+    randomize_state(ours, 1)
     ref.load_state_dict(ours.state_dict(), strict=True)
     x = torch.randn(1, 3, 16, 32, 32)
     with torch.no_grad():
@@ -67,7 +58,7 @@ def test_resnet2plus1d_strict_and_same_output():
         temporal_strides=(1, 2, 2, 2),
         zero_init_residual=False)
     ours = ResNet2Plus1dSSL(out_indices=(0, 1, 2, 3), **kw)
-    _randomize(ours, 2)
+    randomize_state(ours, 2)
     with DefaultScope.overwrite_default_scope('mmaction'):
         ref = ResNet2Plus1d(out_indices=(3, ), **kw)
     ref.load_state_dict(ours.state_dict(), strict=True)
@@ -83,7 +74,7 @@ def test_resnet2plus1d_strict_and_same_output():
 
 def test_c3d_loads_without_fc_and_same_features():
     ours = C3DTrunk(out_indices=(4, ))
-    _randomize(ours, 3)
+    randomize_state(ours, 3)
     # 16x32x32 -> pool5 512x1x2x2 = 2048 features into fc6
     ref = C3D(out_dim=2048)
     fc_before = {
