@@ -1,4 +1,5 @@
 """Clip-consistent augmentations for multi-view samples, with their parameters recorded."""
+import random
 from typing import Dict, List, Optional, Sequence, Union
 
 import cv2
@@ -26,21 +27,36 @@ class ViewsApply(BaseTransform):
     Args:
         transforms: the per-view pipeline.
         views: indices of the views to transform (default: all).
+        same_params_across_views: draw the random parameters once and reuse them for
+            every view (e.g. one crop shared by all views of a sample): the state of
+            numpy's and Python's global generators is saved before the first view and
+            restored before each other one, so every view makes the same draws. The
+            parameters are equal when the views have the same frame size and the
+            transforms' draws do not depend on the pixels (crop, flip, clip colour
+            jitter); per-frame transforms repeat their draws by frame index. Default
+            ``False``: independent parameters per view.
     """
 
     RECORDED = ('crop_bbox', 'flip', 'flip_direction', 'scale_factor', 'img_shape',
                 'color_jitter', 'grayscale', 'channel_replication')
 
-    def __init__(self, transforms: Sequence[dict], views: Optional[Sequence[int]] = None
-                 ) -> None:
+    def __init__(self, transforms: Sequence[dict], views: Optional[Sequence[int]] = None,
+                 same_params_across_views: bool = False) -> None:
         self.pipeline = Compose(build_transforms(transforms))
         self.views = None if views is None else list(views)
+        self.same_params_across_views = same_params_across_views
 
     def transform(self, results: Dict) -> Dict:
         views = results['views']
         params = results.get('view_params') or [dict() for _ in views]
         which = range(len(views)) if self.views is None else self.views
+        states = None
+        if self.same_params_across_views:
+            states = (np.random.get_state(), random.getstate())
         for v in which:
+            if states is not None:
+                np.random.set_state(states[0])
+                random.setstate(states[1])
             frames = views[v]
             sub = dict(imgs=list(frames), img_shape=frames.shape[1:3],
                        original_shape=frames.shape[1:3], modality='RGB')
@@ -56,7 +72,8 @@ class ViewsApply(BaseTransform):
         return results
 
     def __repr__(self) -> str:
-        return f'{self.__class__.__name__}({self.pipeline}, views={self.views})'
+        return (f'{self.__class__.__name__}({self.pipeline}, views={self.views}, '
+                f'same_params_across_views={self.same_params_across_views})')
 
 
 @TRANSFORMS.register_module()
