@@ -61,8 +61,16 @@ def test_per_frame_colour_and_grey():
     factors = out['color_jitter']
     assert len(factors) == 8
     assert len({f['brightness'] for f in factors}) == 8  # independent per frame
+    from vssl_mm.datasets.transforms import ClipColorJitter
     for t in (0, 5):  # each frame equals the clip jitter applied with its own factors
-        from vssl_mm.datasets.transforms import ClipColorJitter
+        np.testing.assert_array_equal(
+            out['imgs'][t], ClipColorJitter.apply_uint8(imgs[t:t + 1], **factors[t])[0])
+    np.random.seed(0)  # the float backend: same draws, the float reference per frame
+    assert np.array_equal(np.random.randint(0, 255, (8, 16, 16, 3), dtype=np.uint8), imgs)
+    out = FrameColorJitter(0.5, 0.5, 0.5, 0.25, p=1.0, backend='float').transform(
+        dict(imgs=imgs.copy()))
+    assert out['color_jitter'] == factors
+    for t in (0, 5):
         np.testing.assert_array_equal(out['imgs'][t],
                                       ClipColorJitter.apply(imgs[t:t + 1], **factors[t])[0])
     np.random.seed(1)

@@ -85,10 +85,20 @@ class ClipColorJitter(BaseTransform):
     HSV hue by ``h ~ U[-H, H]`` (fraction of a turn). Applied in random order as in
     torchvision. Works on ``results['imgs']`` of shape ``(T, H, W, 3)`` uint8 RGB, all
     frames at once; the factors go to ``results['color_jitter']``.
+
+    ``backend='uint8'`` (default) computes every operation on uint8 frames with OpenCV
+    (``addWeighted`` for brightness, contrast and the blend with the grey image for
+    saturation, a wrapping uint8 add to the HSV hue) and rounds after each operation, as
+    torchvision does for uint8 tensors: 5-7x faster than ``backend='float'`` (one
+    float32 buffer, rounded once at the end; :meth:`apply`), from which it differs by
+    rounding only (a few grey levels at most, see the tests).
     """
 
+    BACKENDS = ('uint8', 'float')
+
     def __init__(self, brightness: float = 0.4, contrast: float = 0.4,
-                 saturation: float = 0.4, hue: float = 0.1, p: float = 0.8) -> None:
+                 saturation: float = 0.4, hue: float = 0.1, p: float = 0.8,
+                 backend: str = 'uint8') -> None:
         for name, value in (('brightness', brightness), ('contrast', contrast),
                             ('saturation', saturation)):
             if value < 0:
@@ -98,6 +108,10 @@ class ClipColorJitter(BaseTransform):
         self.brightness, self.contrast, self.saturation, self.hue = \
             brightness, contrast, saturation, hue
         self.p = p
+        if backend not in self.BACKENDS:
+            raise ValueError(f'backend must be one of {self.BACKENDS}, got {backend!r}')
+        self.backend = backend
+        self._apply = self.apply_uint8 if backend == 'uint8' else self.apply
 
     @staticmethod
     def _grey(x: np.ndarray) -> np.ndarray:
@@ -136,6 +150,37 @@ class ClipColorJitter(BaseTransform):
         np.rint(x, out=x)
         return x.astype(np.uint8)
 
+    @staticmethod
+    def apply_uint8(imgs: np.ndarray, brightness: float = 1., contrast: float = 1.,
+                    saturation: float = 1., hue: float = 0.,
+                    order: Sequence[int] = (0, 1, 2, 3)) -> np.ndarray:
+        """:meth:`apply` computed on uint8, rounded after each operation (OpenCV).
+
+        Brightness: ``round(b * x)``; contrast: ``round(c * x + (1 - c) * m)`` with ``m``
+        the mean grey of the clip as it is at that point; saturation:
+        ``round(s * x + (1 - s) * grey(x))`` (OpenCV's rounded grey); hue: the uint8
+        HSV hue shifted by ``round(256 h)`` modulo 256. All clipped to [0, 255].
+        """
+        t, h, w, _ = imgs.shape
+        x = np.ascontiguousarray(imgs).reshape(t * h, w, 3)  # one 2D image for OpenCV
+        for op in order:
+            if op == 0 and brightness != 1:
+                x = cv2.addWeighted(x, brightness, x, 0., 0.)  # saturate(round(b x))
+            elif op == 1 and contrast != 1:
+                channel_means = np.array(cv2.mean(x)[:3], dtype=np.float64)
+                mean = float(channel_means @ np.array([0.299, 0.587, 0.114]))
+                x = cv2.addWeighted(x, contrast, x, 0., (1 - contrast) * mean)
+            elif op == 2 and saturation != 1:
+                grey = cv2.cvtColor(cv2.cvtColor(x, cv2.COLOR_RGB2GRAY), cv2.COLOR_GRAY2RGB)
+                x = cv2.addWeighted(x, saturation, grey, 1 - saturation, 0)
+            elif op == 3 and hue != 0:
+                hsv = cv2.cvtColor(x, cv2.COLOR_RGB2HSV_FULL)
+                hsv[..., 0] += np.uint8(int(round(hue * 256)) % 256)  # wraps modulo 256
+                x = cv2.cvtColor(hsv, cv2.COLOR_HSV2RGB_FULL)
+        if np.shares_memory(x, imgs):
+            x = x.copy()  # identity factors: never hand back the caller's buffer
+        return x.reshape(t, h, w, 3)
+
     def transform(self, results: Dict) -> Dict:
         imgs = _as_array(results['imgs'])
         if np.random.rand() < self.p:
@@ -148,7 +193,7 @@ class ClipColorJitter(BaseTransform):
                                                    1 + self.saturation)),
                 hue=float(np.random.uniform(-self.hue, self.hue)),
                 order=tuple(int(i) for i in np.random.permutation(4)))
-            imgs = self.apply(imgs, **factors)
+            imgs = self._apply(imgs, **factors)
         else:
             factors = dict(brightness=1., contrast=1., saturation=1., hue=0.,
                            order=(0, 1, 2, 3))
@@ -158,7 +203,8 @@ class ClipColorJitter(BaseTransform):
 
     def __repr__(self) -> str:
         return (f'{self.__class__.__name__}(brightness={self.brightness}, contrast='
-                f'{self.contrast}, saturation={self.saturation}, hue={self.hue}, p={self.p})')
+                f'{self.contrast}, saturation={self.saturation}, hue={self.hue}, p={self.p}, '
+                f'backend={self.backend!r})')
 
 
 @TRANSFORMS.register_module()

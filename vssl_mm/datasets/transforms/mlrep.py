@@ -104,8 +104,9 @@ class FrameColorJitter(ClipColorJitter):
     """
 
     def __init__(self, brightness: float = 0.5, contrast: float = 0.5,
-                 saturation: float = 0.5, hue: float = 0.25, p: float = 1.0) -> None:
-        super().__init__(brightness, contrast, saturation, hue, p)
+                 saturation: float = 0.5, hue: float = 0.25, p: float = 1.0,
+                 backend: str = 'uint8') -> None:
+        super().__init__(brightness, contrast, saturation, hue, p, backend)
 
     def transform(self, results: Dict) -> Dict:
         imgs = _as_array(results['imgs']).copy()
