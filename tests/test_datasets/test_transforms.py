@@ -169,6 +169,19 @@ def test_grayscale_equal_channels():
     assert np.array_equal(out['imgs'][..., 0], out['imgs'][..., 2])
 
 
+def test_grey_rgb_is_the_rounded_luma():
+    from vssl_mm.datasets.transforms.augment import grey_rgb
+    imgs = np.random.default_rng(2).integers(0, 256, (3, 9, 10, 3), dtype=np.uint8)
+    expect = np.rint(imgs.astype(np.float64) @ np.array([0.299, 0.587, 0.114]))
+    got = grey_rgb(imgs)
+    assert got.shape == imgs.shape and got.dtype == np.uint8
+    assert (got == got[..., :1]).all()
+    assert np.abs(got[..., 0] - expect).max() <= 1  # OpenCV rounds in fixed point
+    assert (got[..., 0] != expect).mean() < 0.1  # a few ties and fixed-point roundings
+    out = ClipGrayscale(p=1.0)(dict(imgs=imgs.copy()))
+    assert np.array_equal(out['imgs'], got)
+
+
 def test_pack_and_preprocess_shapes():
     from vssl_mm.models.data_preprocessors import MultiViewDataPreprocessor
     views = [np.full((4, 6, 7, 3), 10 * i, np.uint8) for i in range(3)]

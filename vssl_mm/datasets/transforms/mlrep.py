@@ -18,7 +18,7 @@ import numpy as np
 from mmcv.transforms import BaseTransform
 
 from vssl_mm.registry import TRANSFORMS
-from .augment import ClipColorJitter, _as_array
+from .augment import ClipColorJitter, _as_array, grey_rgb
 
 
 def window_indices(start: float, rate: float, window_len: int) -> np.ndarray:
@@ -110,17 +110,27 @@ class FrameColorJitter(ClipColorJitter):
 
     def transform(self, results: Dict) -> Dict:
         imgs = _as_array(results['imgs']).copy()
+        num_frames = imgs.shape[0]
+        # every frame's draws at once: applied?, 4 factors, an order of the 4 operations
+        applied = np.random.rand(num_frames) < self.p
+        draws = [np.random.uniform(max(0, 1 - r), 1 + r, num_frames)
+                 for r in (self.brightness, self.contrast, self.saturation)]
+        hues = np.random.uniform(-self.hue, self.hue, num_frames)
+        orders = np.argsort(np.random.rand(num_frames, 4), axis=1)
         factors = []
-        for t in range(imgs.shape[0]):  # per-frame factors: one small cv2 call per frame
-            sub = self._draw(results, imgs[t:t + 1])
-            imgs[t:t + 1] = sub['imgs']
-            factors.append(sub['color_jitter'])
+        for t in range(num_frames):  # per-frame factors: OpenCV calls on one frame each
+            if applied[t]:
+                f = dict(brightness=float(draws[0][t]), contrast=float(draws[1][t]),
+                         saturation=float(draws[2][t]), hue=float(hues[t]),
+                         order=tuple(int(i) for i in orders[t]))
+                imgs[t:t + 1] = self._apply(imgs[t:t + 1], **f)
+            else:
+                f = dict(brightness=1., contrast=1., saturation=1., hue=0.,
+                         order=(0, 1, 2, 3))
+            factors.append(f)
         results['imgs'] = imgs
         results['color_jitter'] = factors
         return results
-
-    def _draw(self, results: Dict, frame: np.ndarray) -> Dict:
-        return super().transform(dict(imgs=frame))
 
 
 @TRANSFORMS.register_module()
@@ -137,9 +147,8 @@ class FrameGrayscale(BaseTransform):
         imgs = _as_array(results['imgs'])
         grey = np.random.rand(imgs.shape[0]) < self.p
         if grey.any():
-            g = ClipColorJitter._grey(imgs[grey].astype(np.float32)).round().clip(0, 255)
             imgs = imgs.copy()
-            imgs[grey] = np.repeat(g.astype(np.uint8)[..., None], 3, axis=-1)
+            imgs[grey] = grey_rgb(imgs[grey])
         results['imgs'] = imgs
         results['grayscale'] = grey
         return results
