@@ -82,6 +82,33 @@ def test_benchmark_pipeline_counts_exact(synthetic_data, tmp_path):
     assert theirs['per_sample_needed'] == [8] * 4
 
 
+def test_benchmark_pipeline_matched_interval(synthetic_data, tmp_path):
+    """``--baseline-interval matched``: mmaction2's clip as spread as the method's views;
+    an explicit interval is used as given, a bad one is refused by name."""
+    out_json = str(tmp_path / 'pipe.json')
+    common = ['--videos', synthetic_data['train'], '--video-root', synthetic_data['root'],
+              '--samples', '2', '--json', out_json]
+    run_tool(['tools/analysis/benchmark_pipeline.py', SYNTHETIC['seg_order_rate'],
+              '--baseline-interval', 'matched'] + common)
+    rep = json.load(open(out_json))
+    ours, theirs = rep['vssl_mm'], rep['mmaction2']
+    interval = rep['mmaction2_clip']['frame_interval']
+    assert ours['spanned_per_needed'] > 1.0  # segments at rates > 1 lie apart
+    assert interval >= 1 and abs(interval - ours['spanned_per_needed']) < 1.5
+    # mmaction2's clip of clip_len frames at that interval spans (len - 1) * interval + 1
+    # frames (or fewer when SampleFrames falls back on a short video)
+    clip_len = rep['mmaction2_clip']['clip_len']
+    assert theirs['spanned_per_needed'] <= ((clip_len - 1) * interval + 1) / clip_len
+    run_tool(['tools/analysis/benchmark_pipeline.py', SYNTHETIC['simclr'],
+              '--baseline-interval', '3'] + common)
+    assert json.load(open(out_json))['mmaction2_clip']['frame_interval'] == 3
+    import sys
+    sys.path.insert(0, osp.join(REPO, 'tools', 'analysis'))
+    from benchmark_pipeline import main
+    with pytest.raises(ValueError, match="--baseline-interval.*'dense'"):
+        main([osp.join(REPO, SYNTHETIC['simclr']), '--baseline-interval', 'dense'] + common)
+
+
 def test_counting_reader_counts_known_video(synthetic_data):
     """MultiViewDecode on a known 32-frame video asks the reader for the union once."""
     import sys
@@ -101,6 +128,7 @@ def test_counting_reader_counts_known_video(synthetic_data):
                             dict(filename=path), 'video_reader')
     expected = len(set(range(0, 24, 2)) | {30, 31})  # 12 + 2 = 14
     assert info['needed'] == expected
+    assert info['spanned'] == 32  # frames 0 .. 31
     assert info['decoded'] == expected
     assert info['mvd_decoded'] == expected
     views = info['out']['views']

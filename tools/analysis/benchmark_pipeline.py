@@ -1,7 +1,8 @@
 """Samples/s and decode efficiency of a config's train pipeline vs mmaction2's.
 
     python tools/analysis/benchmark_pipeline.py CONFIG [--videos ANN_FILE]
-        [--video-root DIR] [--samples N] [--json OUT]
+        [--video-root DIR] [--samples N] [--baseline-interval config|matched|N]
+        [--baseline-augs] [--json OUT]
 
 In one process, on the same real mp4 files (``--videos``, or synthetic mp4 written to a
 temp dir), alternating sample by sample:
@@ -10,12 +11,16 @@ temp dir), alternating sample by sample:
 - mmaction2's standard single-clip pipeline: DecordInit, SampleFrames(clip_len,
   frame_interval, num_clips=1), DecordDecode, Resize(-1, short side), RandomCrop(size),
   with clip_len / frame_interval taken from the config's sampler when it has them and the
-  crop size from the config's output views.
+  crop size from the config's output views. ``--baseline-interval matched`` spreads
+  that clip as densely as the method's views (frames spanned per needed frame), so both
+  sides pay the codec for the same share of unreturned frames (decord decodes forward
+  from a keyframe: views that lie apart cost the frames between them).
 
 Per pipeline: samples/s, frames decoded per sample (counted at the decord reader: every
 frame index asked of ``get_batch``/``__getitem__``), frames needed per sample (distinct
 frame indices of all views: ``view_frame_inds``, or ``frame_inds`` for mmaction2), their
-ratio, the time per decoded frame, and the ratio of the two pipelines' time per decoded
+ratio, frames spanned (last - first needed index + 1) per needed frame, the time per
+decoded frame, and the ratio of the two pipelines' time per decoded
 frame. ``MultiViewDecode``'s own ``num_decoded_frames``/``num_needed_frames`` are printed
 too. ``--json`` writes every figure and the per-sample counts.
 """
@@ -73,6 +78,13 @@ def parse_args(argv=None) -> argparse.Namespace:
                    help="like for like: every ViewsApply runs only mmaction2's "
                         'Resize(-1, short) + RandomCrop(size), so the comparison measures '
                         'sampling, decoding, view cutting and packing, not colour jitter')
+    p.add_argument('--baseline-interval', default='config',
+                   help="frame_interval of mmaction2's SampleFrames: 'config' (the config "
+                        "sampler's frame_interval, else 1), an integer, or 'matched' (the "
+                        "config pipeline's frames spanned per needed frame, rounded, "
+                        'measured on untimed samples): a clip spread over the video as '
+                        "densely as the method's views, so the codec decodes as many "
+                        'unreturned frames per returned frame on both sides')
     p.add_argument('--cfg-options', nargs='+', action=DictAction)
     return p.parse_args(argv)
 
@@ -117,13 +129,17 @@ def run_instrumented(transforms: List, results: Dict, reader_key: str,
             counter = CountingReader(results[reader_key])
             results[reader_key] = counter
         if 'view_frame_inds' in results and 'needed' not in info:
-            info['needed'] = int(len(np.unique(np.concatenate(
-                [np.asarray(i).reshape(-1) for i in results['view_frame_inds']]))))
+            union = np.unique(np.concatenate(
+                [np.asarray(i).reshape(-1) for i in results['view_frame_inds']]))
+            info['needed'] = int(len(union))
+            info['spanned'] = int(union[-1] - union[0] + 1)
         if 'num_decoded_frames' in results and 'mvd_decoded' not in info:
             info['mvd_decoded'] = int(results['num_decoded_frames'])
             info['mvd_needed'] = int(results['num_needed_frames'])
         if 'frame_inds' in results and 'needed' not in info and 'imgs' in results:
-            info['needed'] = int(len(np.unique(results['frame_inds'])))
+            union = np.unique(results['frame_inds'])
+            info['needed'] = int(len(union))
+            info['spanned'] = int(union[-1] - union[0] + 1)
     info['decoded'] = counter.num_decoded if counter is not None else 0
     info['out'] = results
     return info
@@ -172,7 +188,21 @@ def main(argv=None) -> Dict:
     probe = run_instrumented(ours, dataset.get_data_info(0), 'video_reader')['out']
     crop_h, crop_w = _out_hw(probe)
     clip_len = int(_sampler_attr(pipeline_cfg, 'clip_len', 16))
-    interval = int(_sampler_attr(pipeline_cfg, 'frame_interval', 1))
+    if args.baseline_interval == 'config':
+        interval = int(_sampler_attr(pipeline_cfg, 'frame_interval', 1))
+    elif args.baseline_interval == 'matched':
+        spans = [run_instrumented(ours, dataset.get_data_info(i % len(dataset)),
+                                  'video_reader') for i in range(8)]
+        density = sum(s['spanned'] for s in spans) / sum(s['needed'] for s in spans)
+        interval = max(1, int(round(density)))
+    else:
+        try:
+            interval = int(args.baseline_interval)
+        except ValueError:
+            raise ValueError(f"--baseline-interval must be 'config', 'matched' or an "
+                             f'integer, got {args.baseline_interval!r}') from None
+        if interval < 1:
+            raise ValueError(f'--baseline-interval must be >= 1, got {interval}')
     short = int(round(crop_h * 128 / 112))
     if args.baseline_augs:
         pipeline_cfg = copy.deepcopy(pipeline_cfg)
@@ -193,8 +223,8 @@ def main(argv=None) -> Dict:
     ]
     theirs = [TRANSFORMS.build(t) for t in mm_cfg]
 
-    stats = {name: dict(times=[], decoded=[], needed=[], mvd_decoded=[], mvd_needed=[],
-                        per_transform={}) for name in ('vssl_mm', 'mmaction2')}
+    stats = {name: dict(times=[], decoded=[], needed=[], spanned=[], mvd_decoded=[],
+                        mvd_needed=[], per_transform={}) for name in ('vssl_mm', 'mmaction2')}
     time_inner_transforms(ours, stats['vssl_mm']['per_transform'])
     n = len(dataset)
     for i in range(args.samples + 1):  # sample 0 of each is an untimed warm-up
@@ -215,12 +245,14 @@ def main(argv=None) -> Dict:
             s['times'].append(dt)
             s['decoded'].append(info['decoded'])
             s['needed'].append(info.get('needed', 0))
+            s['spanned'].append(info.get('spanned', 0))
             if 'mvd_decoded' in info:
                 s['mvd_decoded'].append(info['mvd_decoded'])
                 s['mvd_needed'].append(info['mvd_needed'])
 
     report = dict(config=args.config, videos=ann, samples=args.samples,
                   baseline_augs=args.baseline_augs,
+                  baseline_interval=args.baseline_interval,
                   mmaction2_pipeline=[t['type'] for t in mm_cfg],
                   mmaction2_clip=dict(clip_len=clip_len, frame_interval=interval,
                                       short_side=short, crop=crop_h),
@@ -238,6 +270,7 @@ def main(argv=None) -> Dict:
                  decoded_per_sample=dec / len(s['times']),
                  needed_per_sample=need / len(s['times']),
                  decoded_over_needed=dec / need if need else float('nan'),
+                 spanned_per_needed=sum(s['spanned']) / need if need else float('nan'),
                  ms_per_decoded_frame=total * 1000 / dec if dec else float('nan'),
                  per_sample_decoded=s['decoded'], per_sample_needed=s['needed'])
         if s['mvd_decoded']:
@@ -251,7 +284,8 @@ def main(argv=None) -> Dict:
         line = (f'{name}: {r["samples_per_s"]:.2f} samples/s (median '
                 f'{r["median_ms"]:.1f} ms/sample), decoded/sample '
                 f'{r["decoded_per_sample"]:.2f}, needed/sample {r["needed_per_sample"]:.2f}, '
-                f'decoded/needed {r["decoded_over_needed"]:.3f}, '
+                f'decoded/needed {r["decoded_over_needed"]:.3f}, spanned/needed '
+                f'{r["spanned_per_needed"]:.2f}, '
                 f'{r["ms_per_decoded_frame"]:.3f} ms per decoded frame')
         if 'multiviewdecode_decoded_per_sample' in r:
             line += (f' (MultiViewDecode: num_decoded_frames '

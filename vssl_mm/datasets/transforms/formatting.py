@@ -37,7 +37,10 @@ class PackMultiViewInputs(BaseTransform):
         if len(shapes) != 1:
             raise ValueError(f'{what}: views differ in shape {sorted(shapes)}; pack them '
                              'under separate keys (extra_view_keys)')
-        arr = np.ascontiguousarray(np.stack(views).transpose(0, 4, 1, 2, 3))
+        t, h, w, c = views[0].shape
+        arr = np.empty((len(views), c, t, h, w), dtype=views[0].dtype)
+        for i, view in enumerate(views):  # one transposing copy per view (no stack first)
+            arr[i] = view.transpose(3, 0, 1, 2)
         return torch.from_numpy(arr)
 
     def transform(self, results: Dict) -> Dict:
