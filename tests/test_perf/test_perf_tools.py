@@ -94,11 +94,15 @@ def test_benchmark_pipeline_matched_interval(synthetic_data, tmp_path):
     ours, theirs = rep['vssl_mm'], rep['mmaction2']
     interval = rep['mmaction2_clip']['frame_interval']
     assert ours['spanned_per_needed'] > 1.0  # segments at rates > 1 lie apart
-    assert interval >= 1 and abs(interval - ours['spanned_per_needed']) < 1.5
-    # mmaction2's clip of clip_len frames at that interval spans (len - 1) * interval + 1
-    # frames (or fewer when SampleFrames falls back on a short video)
+    # a clip of L frames at interval r spans (L - 1) r + 1 frames: the matched (mean)
+    # interval solves ((L - 1) r + 1) / L = the method's spanned/needed (estimated on
+    # other samples than the timed ones); samples take floor(r) or floor(r) + 1
     clip_len = rep['mmaction2_clip']['clip_len']
-    assert theirs['spanned_per_needed'] <= ((clip_len - 1) * interval + 1) / clip_len
+    assert interval >= 1 and abs(
+        ((clip_len - 1) * interval + 1) / clip_len - ours['spanned_per_needed']) < 1.0
+    # (or fewer frames when SampleFrames falls back on a short video)
+    ceil = int(interval) + 1
+    assert theirs['spanned_per_needed'] <= ((clip_len - 1) * ceil + 1) / clip_len
     run_tool(['tools/analysis/benchmark_pipeline.py', SYNTHETIC['simclr'],
               '--baseline-interval', '3'] + common)
     assert json.load(open(out_json))['mmaction2_clip']['frame_interval'] == 3
