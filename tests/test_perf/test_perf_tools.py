@@ -80,6 +80,10 @@ def test_benchmark_pipeline_counts_exact(synthetic_data, tmp_path):
     assert rep['mmaction2_clip']['clip_len'] == 8
     assert theirs['per_sample_decoded'] == [8] * 4
     assert theirs['per_sample_needed'] == [8] * 4
+    # frames handed to the model: 2 views x 8 frames, and mmaction2's one 8-frame clip
+    assert ours['output_frames_per_sample'] == 16 and theirs['output_frames_per_sample'] == 8
+    assert _figure(out, r'time per output frame .*: ([\d.]+)') == pytest.approx(
+        rep['time_per_output_frame_ratio'], abs=1e-3)
 
 
 def test_benchmark_pipeline_matched_interval(synthetic_data, tmp_path):
