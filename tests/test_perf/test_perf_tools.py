@@ -191,3 +191,15 @@ def test_with_cp_step(method, synthetic_data, tmp_path):
     _losses_in_log(proc.stdout + proc.stderr)
     dumped = open(osp.join(work, osp.basename(SYNTHETIC[method]))).read()
     assert re.search(r'with_cp\s*=\s*True', dumped)
+
+
+def test_benchmark_transforms_prints_every_figure(tmp_path):
+    out_json = str(tmp_path / 'tf.json')
+    proc = run_tool(['tools/analysis/benchmark_transforms.py', '--clip', '4x16x16',
+                     '--views', '2', '--calls', '2', '--json', out_json])
+    rep = json.load(open(out_json))
+    assert len(rep['timings']) == 4
+    for name, r in rep['timings'].items():
+        assert name in proc.stdout
+        assert r['reference_ms'] > 0 and r['ours_ms'] > 0
+        assert r['ratio'] == pytest.approx(r['ours_ms'] / r['reference_ms'])
