@@ -89,30 +89,35 @@ def test_benchmark_pipeline_counts_exact(synthetic_data, tmp_path):
 def test_benchmark_pipeline_matched_interval(synthetic_data, tmp_path):
     """``--baseline-interval matched``: mmaction2's clip as spread as the method's views;
     an explicit interval is used as given, a bad one is refused by name."""
+    import sys
+    sys.path.insert(0, osp.join(REPO, 'tools', 'analysis'))
+    from benchmark_pipeline import main, matched_interval, takes_ceil
+    # a clip of L frames at interval r spans (L - 1) r + 1 frames; solve for r
+    for clip_len, density in ((16, 2.0), (8, 3.37), (16, 1.0)):
+        r = matched_interval(density, clip_len)
+        assert ((clip_len - 1) * r + 1) / clip_len == pytest.approx(density)
+    assert matched_interval(0.5, 16) == 1.0  # never below 1
+    # floor / ceil schedule: the mean interval over samples is r
+    for frac in (0.0, 0.25, 0.5, 0.9375):
+        picks = [takes_ceil(i, frac) for i in range(1000)]
+        assert abs(np.mean(picks) - frac) <= 1 / 1000
+
     out_json = str(tmp_path / 'pipe.json')
     common = ['--videos', synthetic_data['train'], '--video-root', synthetic_data['root'],
               '--samples', '2', '--json', out_json]
     run_tool(['tools/analysis/benchmark_pipeline.py', SYNTHETIC['seg_order_rate'],
               '--baseline-interval', 'matched'] + common)
     rep = json.load(open(out_json))
-    ours, theirs = rep['vssl_mm'], rep['mmaction2']
-    interval = rep['mmaction2_clip']['frame_interval']
-    assert ours['spanned_per_needed'] > 1.0  # segments at rates > 1 lie apart
-    # a clip of L frames at interval r spans (L - 1) r + 1 frames: the matched (mean)
-    # interval solves ((L - 1) r + 1) / L = the method's spanned/needed (estimated on
-    # other samples than the timed ones); samples take floor(r) or floor(r) + 1
+    density = rep['matched_from_spanned_per_needed']
+    assert density >= 1.0 and rep['vssl_mm']['spanned_per_needed'] >= 1.0
     clip_len = rep['mmaction2_clip']['clip_len']
-    assert interval >= 1 and abs(
-        ((clip_len - 1) * interval + 1) / clip_len - ours['spanned_per_needed']) < 1.0
-    # (or fewer frames when SampleFrames falls back on a short video)
-    ceil = int(interval) + 1
-    assert theirs['spanned_per_needed'] <= ((clip_len - 1) * ceil + 1) / clip_len
+    assert rep['mmaction2_clip']['frame_interval'] == pytest.approx(
+        matched_interval(density, clip_len))
     run_tool(['tools/analysis/benchmark_pipeline.py', SYNTHETIC['simclr'],
               '--baseline-interval', '3'] + common)
-    assert json.load(open(out_json))['mmaction2_clip']['frame_interval'] == 3
-    import sys
-    sys.path.insert(0, osp.join(REPO, 'tools', 'analysis'))
-    from benchmark_pipeline import main
+    rep = json.load(open(out_json))
+    assert rep['mmaction2_clip']['frame_interval'] == 3
+    assert rep['matched_from_spanned_per_needed'] is None
     with pytest.raises(ValueError, match="--baseline-interval.*'dense'"):
         main([osp.join(REPO, SYNTHETIC['simclr']), '--baseline-interval', 'dense'] + common)
 

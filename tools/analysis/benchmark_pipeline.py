@@ -152,6 +152,18 @@ def _sampler_attr(pipeline: List[Dict], name: str, default):
     return default
 
 
+def matched_interval(spanned_per_needed: float, clip_len: int) -> float:
+    """Mean frame interval ``r`` at which a clip of ``clip_len`` frames spans as many
+    frames per returned frame as the method: ``((L - 1) r + 1) / L = spanned/needed``."""
+    return max(1.0, (clip_len * spanned_per_needed - 1) / (clip_len - 1))
+
+
+def takes_ceil(i: int, frac: float) -> bool:
+    """Bresenham schedule: sample ``i`` takes ``floor(r) + 1`` so that the running mean of
+    the intervals stays within one sample of ``r = floor(r) + frac``."""
+    return int((i + 1) * frac) > int(i * frac)
+
+
 def _output_frames(packed: Dict) -> int:
     """Frames handed to the model: ``V * T`` of ``inputs`` ``(V, C, T, H, W)`` plus the
     views packed separately (5-dim tensors in the data sample's metainfo)."""
@@ -201,6 +213,7 @@ def main(argv=None) -> Dict:
     probe = run_instrumented(ours, dataset.get_data_info(0), 'video_reader')['out']
     crop_h, crop_w = _out_hw(probe)
     clip_len = int(_sampler_attr(pipeline_cfg, 'clip_len', 16))
+    density = None  # the method's spanned/needed over untimed samples ('matched')
     if args.baseline_interval == 'config':
         interval = int(_sampler_attr(pipeline_cfg, 'frame_interval', 1))
     elif args.baseline_interval == 'matched':
@@ -209,7 +222,7 @@ def main(argv=None) -> Dict:
         spans = [run_instrumented(ours, dataset.get_data_info(i % len(dataset)),
                                   'video_reader') for i in range(32)]
         density = sum(s['spanned'] for s in spans) / sum(s['needed'] for s in spans)
-        interval = max(1.0, (clip_len * density - 1) / (clip_len - 1))
+        interval = matched_interval(density, clip_len)
     else:
         try:
             interval = int(args.baseline_interval)
@@ -248,7 +261,7 @@ def main(argv=None) -> Dict:
     time_inner_transforms(ours, stats['vssl_mm']['per_transform'])
     n = len(dataset)
     for i in range(args.samples + 1):  # sample 0 of each is an untimed warm-up
-        theirs = theirs_hi if int((i + 1) * frac) > int(i * frac) else theirs_lo
+        theirs = theirs_hi if takes_ceil(i, frac) else theirs_lo
         for name, transforms, key in (('vssl_mm', ours, 'video_reader'),
                                       ('mmaction2', theirs, 'video_reader')):
             info_in = dataset.get_data_info(i % n)
@@ -275,6 +288,7 @@ def main(argv=None) -> Dict:
     report = dict(config=args.config, videos=ann, samples=args.samples,
                   baseline_augs=args.baseline_augs,
                   baseline_interval=args.baseline_interval,
+                  matched_from_spanned_per_needed=density,
                   mmaction2_pipeline=[t['type'] for t in mm_cfg],
                   mmaction2_clip=dict(clip_len=clip_len, frame_interval=interval,
                                       short_side=short, crop=crop_h),
