@@ -99,10 +99,11 @@ class ClipColorJitter(BaseTransform):
 
     ``backend='uint8'`` (default) computes every operation on uint8 frames with OpenCV
     (``addWeighted`` for brightness and contrast, one 3x3 colour matrix for
-    saturation, a wrapping uint8 add to the HSV hue) and rounds after each operation, as
-    torchvision does for uint8 tensors: 5-7x faster than ``backend='float'`` (one
-    float32 buffer, rounded once at the end; :meth:`apply`), from which it differs by
-    rounding only (a few grey levels at most, see the tests).
+    saturation, a wrapping uint8 add to the HSV hue) and returns to uint8 after each
+    operation, as torchvision does for uint8 tensors (rounding here, where torchvision
+    truncates): 3-5x faster than ``backend='float'`` (one float32 buffer, rounded once
+    at the end; :meth:`apply`), from which it differs by rounding only (at most 2 grey
+    levels without hue, see the tests).
     """
 
     BACKENDS = ('uint8', 'float')
