@@ -1,6 +1,7 @@
 """ViewsApply(same_params_across_views=True): one crop shared by all views of a sample
-(used by configs/mlrep/r3d18_synthetic_*shared*: the short and global clips see the same
-region, so Eq. 13's timestamps can be matched by content)."""
+(tried for mlrep on the synthetic camera videos, configs/mlrep/README.md "Fifth session":
+the short and global clips then see the same region, so Eq. 13's timestamps can be
+matched by content)."""
 import numpy as np
 
 from vssl_mm.datasets.transforms import ViewsApply
