@@ -26,5 +26,5 @@ def test_camera_config_changes_only_the_colour_granularity():
     assert cam.model == base.model
     assert cam.train_dataloader.dataset.ann_file == 'data/synthetic_camera/train.txt'
     assert cam.train_dataloader.dataset.data_prefix == dict(video='data/synthetic_camera')
-    assert cam.train_cfg.max_epochs == 30
-    assert cam.param_scheduler[0]['T_max'] == cam.param_scheduler[0]['end'] == 30
+    assert cam.train_cfg.max_epochs == 60
+    assert cam.param_scheduler[0]['T_max'] == cam.param_scheduler[0]['end'] == 60
