@@ -3,8 +3,8 @@
 # and grey drawn once per clip (ClipColorJitter / ClipGrayscale, same strengths 0.5, 0.5,
 # 0.5, 0.25 and p=0.5) instead of once per frame (FrameColorJitter / FrameGrayscale, the
 # authors' code, kept in r3d18_synthetic.py and the paper configs). Our choice for this
-# data, not a paper row: with per-frame jitter and grey no mlrep run beat random init
-# here; with per-clip jitter, at 60 epochs, R@1 50.0-54.7 for five training seeds against
+# data, not a paper row: with per-frame jitter and grey no mlrep run beat random init in R@1
+# here; with per-clip jitter, at 60 epochs, R@1 50.0-57.8 for five training seeds against
 # 29.7-43.8 for five random inits (README "Sixth session"). 30 epochs (the fifth
 # session's setting) was above random init in the mean but not for every seed.
 # Data: python tools/data/make_synthetic.py --out data/synthetic_camera --style camera
