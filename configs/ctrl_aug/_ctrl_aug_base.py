@@ -39,8 +39,10 @@ train_pipeline = [
 train_dataloader = dict(
     batch_size=16,
     num_workers=8,
-    # tau_l with the batch-level level choice: 32 of the 4*4*4*2*4 = 512 levels per
-    # global batch (Table 5 row 2), split over the ranks (see ctrl_aug_collate)
-    collate_fn=dict(type='ctrl_aug_collate', counts=(4, 4, 4, 2, 4),
-                    levels_per_batch=32, per_rank=True),
+    # whole level groups in every batch (ctrl_aug_collate raises on a partial one)
+    drop_last=True,
+    # tau_l with the batch-level level choice (Table 5 row 2: 4*4*4*2*4 = 512 levels):
+    # each rank's 16 clips get 16 / 4 = 4 levels of exactly 4 clips, so a global batch
+    # of 128 has the paper's 32 levels x 4 clips and every rank has same-level pairs
+    collate_fn=dict(type='ctrl_aug_collate', counts=(4, 4, 4, 2, 4), samples_per_level=4),
     dataset=dict(pipeline=train_pipeline))

@@ -19,7 +19,7 @@ train_pipeline[3].update(out_size=64)
 train_dataloader = dict(
     batch_size=8,
     num_workers=2,
-    collate_fn=dict(levels_per_batch=2),  # 2 levels x 4 videos: same-level pairs exist
+    collate_fn=dict(samples_per_level=4),  # 2 levels x 4 videos: same-level pairs exist
     dataset=dict(
         ann_file=data_root + '/train.txt',
         data_prefix=dict(video=data_root),

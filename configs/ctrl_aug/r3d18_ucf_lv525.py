@@ -1,5 +1,5 @@
 # Table 5 row #B/C/S = 5, #H = 2, #G = 5: 1250 intensity levels, 32 per
-# batch.
+# global batch of 128 (samples_per_level=4 of the base config).
 _base_ = ['./r3d18_ucf_150e.py']
 
 train_dataloader = dict(collate_fn=dict(counts=(5, 5, 5, 2, 5)))

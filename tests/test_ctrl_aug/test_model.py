@@ -131,7 +131,8 @@ def test_configs_parse_and_build():
     assert tuple(k1.model.global_temporal_strides) == (1, 2, 2, 1)
     lv = Config.fromfile(osp.join(ROOT, 'configs/ctrl_aug/r3d18_ucf_lv525.py'))
     assert tuple(lv.train_dataloader.collate_fn.counts) == (5, 5, 5, 2, 5)
-    assert lv.train_dataloader.collate_fn.levels_per_batch == 32
+    assert lv.train_dataloader.collate_fn.samples_per_level == 4
+    assert lv.train_dataloader.drop_last and lv.train_dataloader.batch_size == 16
 
 
 def test_r3d18_grids_8x4x4_vs_2x4x4():

@@ -5,7 +5,7 @@ from tests.conftest import free_port, run_tool, synthetic_cfg_options
 
 CFG = 'configs/ctrl_aug/r3d18_synthetic.py'
 TERMS = ('loss_rc', 'loss_mi', 'loss_mi_lg', 'loss_td', 'acc_rc', 'mi_level', 'mi_lg',
-         'mi_td', 'same_level_pairs', 'levels_in_batch')
+         'mi_td', 'same_level_pairs', 'levels_in_batch', 'no_same_level_batches')
 
 
 def _log(work_dir):
@@ -19,9 +19,9 @@ def _load(path):
 
 def test_train_logs_every_term(synthetic_data, tmp_path):
     wd = str(tmp_path / 'wd')
-    # 16 videos, batch 4 -> 4 iterations; 2 levels per batch -> same-level pairs exist
+    # 16 videos, batch 4 -> 4 iterations; 2 levels of 2 per batch -> same-level pairs
     run_tool(['tools/train.py', CFG, '--work-dir', wd] + synthetic_cfg_options(
-        synthetic_data, wd, **{'train_dataloader.collate_fn.levels_per_batch': 2}))
+        synthetic_data, wd, **{'train_dataloader.collate_fn.samples_per_level': 2}))
     log = _log(wd)
     for key in TERMS:
         assert key in log, key
@@ -34,9 +34,9 @@ def test_train_logs_every_term(synthetic_data, tmp_path):
 
 def test_two_rank_dist_train(synthetic_data, tmp_path):
     wd = str(tmp_path / 'dist')
-    # 16 videos / (2 ranks x batch 4) = 2 iterations; levels: 4 per global batch
+    # 16 videos / (2 ranks x batch 4) = 2 iterations; one level of 4 clips per rank
     opts = synthetic_cfg_options(synthetic_data, wd, **{
-        'train_dataloader.collate_fn.levels_per_batch': 4})
+        'train_dataloader.collate_fn.samples_per_level': 4})
     run_tool(['bash', 'tools/dist_train.sh', CFG, '2', '--work-dir', wd] + opts,
              env_extra=dict(PORT=str(free_port())))
     log = _log(wd)

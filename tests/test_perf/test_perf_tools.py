@@ -16,6 +16,8 @@ SYNTHETIC = {
     'mlrep': 'configs/mlrep/r3d18_synthetic.py',
     'ctrl_aug': 'configs/ctrl_aug/r3d18_synthetic.py',
 }
+# ctrl_aug_collate needs whole groups of samples_per_level: a batch of 2 is one level of 2
+LEVEL_GROUPS = {'ctrl_aug': {'train_dataloader.collate_fn.samples_per_level': 2}}
 
 
 def _figure(out: str, pattern: str) -> float:
@@ -28,7 +30,8 @@ def test_benchmark_train_step_prints_every_figure(synthetic_data):
     proc = run_tool(['tools/analysis/benchmark_train_step.py', SYNTHETIC['ctrl_aug'],
                      '--batch', '2', '--iters', '1', '--warmup', '1',
                      '--videos', synthetic_data['train'],
-                     '--video-root', synthetic_data['root']])
+                     '--video-root', synthetic_data['root'],
+                     '--cfg-options', 'train_dataloader.collate_fn.samples_per_level=2'])
     out = proc.stdout
     step = _figure(out, r'step time \(a\): ([\d.]+) ms')
     bb = _figure(out, r'backbone passes time \(b\): ([\d.]+) ms')
@@ -182,7 +185,7 @@ def _losses_in_log(out: str):
 def test_amp_step_cpu(method, synthetic_data, tmp_path):
     work = str(tmp_path / 'amp')
     proc = run_tool(['tools/train.py', SYNTHETIC[method], '--amp'] +
-                    _one_step_options(synthetic_data, work))
+                    _one_step_options(synthetic_data, work, **LEVEL_GROUPS.get(method, {})))
     _losses_in_log(proc.stdout + proc.stderr)
     dumped = open(osp.join(work, osp.basename(SYNTHETIC[method]))).read()
     assert 'CPUAmpOptimWrapper' in dumped
@@ -192,7 +195,8 @@ def test_amp_step_cpu(method, synthetic_data, tmp_path):
 def test_with_cp_step(method, synthetic_data, tmp_path):
     work = str(tmp_path / 'cp')
     proc = run_tool(['tools/train.py', SYNTHETIC[method]] + _one_step_options(
-        synthetic_data, work, **{'model.backbone.with_cp': True}))
+        synthetic_data, work, **{'model.backbone.with_cp': True},
+        **LEVEL_GROUPS.get(method, {})))
     _losses_in_log(proc.stdout + proc.stderr)
     dumped = open(osp.join(work, osp.basename(SYNTHETIC[method]))).read()
     assert re.search(r'with_cp\s*=\s*True', dumped)

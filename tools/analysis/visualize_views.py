@@ -120,7 +120,11 @@ def run_pipeline(cfg, video=None, index=0, seed=0):
     if collate is not None:
         collate = dict(collate)
         fn = FUNCTIONS.get(collate.pop('type'))
-        batch = fn([results], **collate)
+        # a level-grouping collate (ctrl_aug_collate) takes whole groups of
+        # samples_per_level: copies of the sample fill the group; the first is shown
+        group = [copy.deepcopy(results) for _ in range(int(collate.get(
+            'samples_per_level', 1)) - 1)]
+        batch = fn([results] + group, **collate)
     else:
         batch = pseudo_collate([results])
     inputs = batch['inputs'][0]

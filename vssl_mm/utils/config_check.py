@@ -9,7 +9,9 @@ Checked:
 * seg_order_rate: ``num_segments`` in 2..5 (n! order classes: 2..120) in the sampler and
   the order/rate heads, and the three must agree; ``num_segments * min_len <= clip_len``.
 * ctrl_aug: ``num_clips`` (K) >= 1, K <= ``global_len`` (each local clip needs a global
-  cell), ``clip_len`` >= 1, ``td_head.num_clips`` == K.
+  cell), ``clip_len`` >= 1, ``td_head.num_clips`` == K; ``ctrl_aug_collate``: known
+  arguments, ``samples_per_level`` >= 2 dividing the per-rank ``batch_size``, no more
+  levels per batch than the counts give, ``drop_last=True``.
 * queues (``model.queue_len`` of SegOrderRate, ``model.queue_length`` of MLRep, ...): a
   multiple of the global batch ``batch_size * world_size``, and ``drop_last=True``.
 * every dataloader that will be built: ``ann_file`` exists, ``data_prefix.video`` /
@@ -107,6 +109,36 @@ def _check_pipeline(key: str, pipeline: Any, model: Any, errors: List[str]) -> N
                               f'{tkey}.num_clips={k}')
 
 
+def _check_level_collate(train: Any, errors: List[str]) -> None:
+    """ctrl_aug: the per-rank batch holds whole groups of ``samples_per_level``."""
+    collate = _get(train, 'collate_fn') or {}
+    if not str(_get(collate, 'type', '')).endswith('ctrl_aug_collate'):
+        return
+    import inspect
+
+    from vssl_mm.datasets.transforms.ctrl_aug import (check_level_grouping,
+                                                      ctrl_aug_collate)
+    key = 'train_dataloader.collate_fn'
+    valid = set(inspect.signature(ctrl_aug_collate).parameters) - {
+        'data_batch', 'levels_per_batch', 'per_rank'}
+    for name in sorted(set(collate) - valid - {'type'}):
+        errors.append(f'{key}.{name}={collate[name]!r}: unknown argument of '
+                      f'ctrl_aug_collate (valid: {sorted(valid)}; levels_per_batch / '
+                      'per_rank were replaced by samples_per_level)')
+    counts = _get(collate, 'counts', (4, 4, 4, 2, 4))
+    spl = _get(collate, 'samples_per_level', 4)
+    batch = _get(train, 'batch_size')
+    try:
+        check_level_grouping(int(batch or 0), spl, int(math.prod(counts)))
+    except ValueError as e:
+        errors.append(f'{key}.samples_per_level={spl!r} with train_dataloader.batch_size='
+                      f'{batch} and counts={tuple(counts)}: {e}')
+    if not _get(train, 'drop_last', False):
+        errors.append(f'train_dataloader.drop_last={_get(train, "drop_last", False)}: '
+                      'must be True with ctrl_aug_collate (a last partial batch cannot be '
+                      f'split into groups of samples_per_level={spl})')
+
+
 def validate_config(cfg: Any, world_size: Optional[int] = None) -> None:
     """Raise :class:`ConfigError` listing every impossible value (key=value: why)."""
     if world_size is None:
@@ -146,6 +178,7 @@ def validate_config(cfg: Any, world_size: Optional[int] = None) -> None:
             errors.append(
                 f'train_dataloader.drop_last={_get(train, "drop_last", False)}: must be '
                 f'True with model.{qkey}={q} (a last partial batch breaks the queue)')
+    _check_level_collate(train, errors)
     if errors:
         raise ConfigError('Invalid config:\n  ' + '\n  '.join(errors))
 

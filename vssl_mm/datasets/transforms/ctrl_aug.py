@@ -14,8 +14,9 @@ Low-level transformations tau_l (Sec. 3.2, Table 5): :class:`IntensityLevels` sp
 ranges of brightness / contrast / saturation / hue jitter and Gaussian-blur sigma into
 discrete intensity levels (4/4/4/2/4 -> 512 combinations by default). The *batch-level*
 choice of the paper ("in each iteration, we randomly sample 32 intensity levels from all
-possible levels") is made in the collate function :func:`ctrl_aug_collate`: it draws the
-batch's levels, assigns the samples to them evenly and applies them; the level id of each
+possible levels", 128 clips: 4 per level) is made in the collate function
+:func:`ctrl_aug_collate`: it draws ``batch_size / samples_per_level`` levels, gives each
+exactly ``samples_per_level`` samples and applies them; the level id of each
 sample is recorded in its metainfo (``lowlevel_level``). :class:`ControlledLowLevelAug`
 is the per-sample pipeline version (level drawn uniformly over all combinations) for
 pipelines that do not use the collate function.
@@ -28,7 +29,6 @@ Recorded metainfo (``ctrl_params``; coordinates in raw pixels / raw frame indice
 - ``boxes`` ``(1 + K, 4)`` ``(x0, y0, x1, y1)`` crop boxes (row 0: global);
 - ``flips`` ``(1 + K,)`` bool; ``raw_shape`` ``(H, W)``; ``out_size`` ``(h, w)``.
 """
-import os
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import cv2
@@ -323,20 +323,54 @@ def _from_frames(frames: np.ndarray) -> torch.Tensor:
     return torch.from_numpy(np.ascontiguousarray(frames.transpose(3, 0, 1, 2)))
 
 
-def assign_levels(batch_size: int, num_levels: int, levels_per_batch: int,
+def check_level_grouping(batch_size: int, samples_per_level: int, num_levels: int
+                         ) -> int:
+    """Levels one batch of ``batch_size`` samples needs; raise if it cannot be grouped.
+
+    Each level holds exactly ``samples_per_level`` samples, so the MI critic of Eq. 5-6
+    has ``samples_per_level - 1`` same-level partners per sample on every rank, whatever
+    the world size. Raises ``ValueError`` naming the values when ``samples_per_level < 2``
+    (no same-level pair), ``batch_size`` is not a multiple of it, or the batch needs more
+    distinct levels than ``num_levels``.
+    """
+    spl = samples_per_level
+    if not isinstance(spl, (int, np.integer)) or isinstance(spl, bool) or spl < 2:
+        raise ValueError(
+            f'samples_per_level={spl!r}: must be an int >= 2, otherwise no two samples '
+            'share an intensity level and the MI critic (L_mi) never trains (the paper: '
+            '128 clips / 32 levels = 4)')
+    if batch_size < spl or batch_size % spl:
+        raise ValueError(
+            f'batch of {batch_size} samples (per rank) cannot be split into groups of '
+            f'samples_per_level={spl}: use a per-rank batch_size that is a multiple of '
+            f'{spl} and drop_last=True')
+    need = batch_size // spl
+    if need > num_levels:
+        raise ValueError(
+            f'batch of {batch_size} samples with samples_per_level={spl} needs {need} '
+            f'distinct intensity levels, but the level counts give only {num_levels}: '
+            'raise samples_per_level or the counts')
+    return need
+
+
+def assign_levels(batch_size: int, num_levels: int, samples_per_level: int = 4,
                   rng=np.random) -> np.ndarray:
-    """Draw ``levels_per_batch`` distinct levels and assign ``batch_size`` samples to
-    them evenly in random order: ``(batch_size,)`` level ids."""
-    m = max(1, min(levels_per_batch, num_levels))
+    """Draw ``batch_size / samples_per_level`` distinct levels and give each exactly
+    ``samples_per_level`` samples, in random order: ``(batch_size,)`` level ids.
+
+    Raises ``ValueError`` if the batch cannot be grouped (:func:`check_level_grouping`).
+    """
+    m = check_level_grouping(batch_size, samples_per_level, num_levels)
     pool = rng.choice(num_levels, size=m, replace=False)
-    slots = np.arange(batch_size) % m
+    slots = np.repeat(np.arange(m), samples_per_level)
     return pool[slots[rng.permutation(batch_size)]].astype(np.int64)
 
 
 def ctrl_aug_collate(data_batch: Sequence[dict], counts: Sequence[int] = (4, 4, 4, 2, 4),
-                     levels_per_batch: int = 32, per_rank: bool = True,
-                     global_key: str = 'global_view', level_kwargs: Optional[dict] = None
-                     ) -> dict:
+                     samples_per_level: int = 4, global_key: str = 'global_view',
+                     level_kwargs: Optional[dict] = None,
+                     levels_per_batch: Optional[int] = None,
+                     per_rank: Optional[bool] = None) -> dict:
     """Collate with the batch-level choice of intensity levels (Sec. 3.2, Sec. 4.4).
 
     Draws the batch's levels (:func:`assign_levels`), applies each sample's level to all
@@ -346,19 +380,25 @@ def ctrl_aug_collate(data_batch: Sequence[dict], counts: Sequence[int] = (4, 4, 
     ``lowlevel_params`` (one dict per view, global first) in the metainfo, then
     ``pseudo_collate``.
 
-    ``levels_per_batch`` is per *global* batch (the paper's 32 for batch 128). With
-    ``per_rank=True`` each rank's loader uses ``ceil(levels_per_batch / WORLD_SIZE)``
-    levels for its slice (``WORLD_SIZE`` from the environment, as set by torchrun / the
-    launchers), so that a global batch of 128 on 8 GPUs holds 32 groups of ~4 samples,
-    as on one GPU; the MI estimator gathers features and levels across ranks. The draw
-    uses numpy's global RNG, which the SeededSampler has seeded per sample: reproducible.
+    ``samples_per_level`` is the knob (the paper: 128 clips / 32 levels = 4): every
+    rank's batch of B samples gets ``B / samples_per_level`` distinct levels of exactly
+    ``samples_per_level`` samples each, so each rank has same-level pairs at any world
+    size, and a global batch of ``W * B`` holds ``W * B / samples_per_level`` groups
+    (8 GPUs x 16: 32 groups of 4, as one GPU with 128). Ranks draw their levels
+    independently; a level drawn on two ranks gives more same-level pairs across ranks
+    (the critic gathers features and level ids over ranks). A batch that cannot be
+    grouped raises ``ValueError`` naming the values. The draw uses numpy's global RNG,
+    which the SeededSampler has seeded per sample: reproducible.
+
+    ``levels_per_batch`` / ``per_rank`` (the former knobs) raise with the replacement.
     """
+    if levels_per_batch is not None or per_rank is not None:
+        raise ValueError(
+            f'ctrl_aug_collate: levels_per_batch={levels_per_batch!r} / per_rank='
+            f'{per_rank!r} were replaced by samples_per_level (levels per rank batch = '
+            'batch_size / samples_per_level; the paper: 128 / 32 = 4)')
     levels = IntensityLevels(counts, **(level_kwargs or {}))
-    m = levels_per_batch
-    if per_rank:
-        world = int(os.environ.get('WORLD_SIZE', 1))
-        m = int(np.ceil(levels_per_batch / max(world, 1)))
-    ids = assign_levels(len(data_batch), levels.num_levels, m)
+    ids = assign_levels(len(data_batch), levels.num_levels, samples_per_level)
     for data, level in zip(data_batch, ids):
         sample = data['data_samples']
         views = list(sample.metainfo[global_key]) if global_key in sample.metainfo \

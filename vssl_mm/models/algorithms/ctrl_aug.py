@@ -17,17 +17,20 @@
   marginal = any a != b (gathered over ranks). ``loss_mi = -I`` for theta, the encoder
   sees it through gradient reversal (so it minimises I). ``loss_mi_lg = +I`` of the
   *frozen* critic on the local-global pairs of the same video (joint) against other
-  videos (marginal), optimised through the encoder only.
+  videos (marginal), optimised through the encoder only. A rank without a same-level
+  pair raises (``missing_pairs``); ``ctrl_aug_collate(samples_per_level=4)`` prevents it.
 - L_td (Sec. 3.3): ``-I`` of the temporal head G_psi between the ordered clip features
   ``[f(v_1), ..., f(v_K)]`` (joint) or a shuffled order (marginal) and ``f'(v)``
   (pooled); VCOP-style head: order cross-entropy instead (Table 6).
 - L_nce (Table 7 baseline term): clip InfoNCE between pooled local clips 0 and 1.
 """
 import itertools
+import logging
 from typing import Dict, Optional
 
 import torch
 import torch.nn.functional as F
+from mmengine.logging import print_log
 
 from vssl_mm.registry import MODELS
 from ..heads.ctrl_aug import shuffle_clips
@@ -62,7 +65,13 @@ class CtrlAug(BaseVideoSSL):
             (and the term is not computed).
         grl_scale: gradient reversal scale for the encoder in L_mi.
         global_key: metainfo key of the global view.
+        missing_pairs: what L_mi does when some rank's batch has no same-level pair
+            (its critic would not train: the bound is 0): ``'error'`` (default) raises
+            on every rank, naming the ranks and levels; ``'warn'`` logs a warning and
+            counts the batch in the logged ``no_same_level_batches``.
     """
+
+    MISSING_PAIRS = ('error', 'warn')
 
     def __init__(self,
                  backbone: dict,
@@ -76,8 +85,14 @@ class CtrlAug(BaseVideoSSL):
                  loss_weights: dict = dict(rc=1., mi=1., td=1.),
                  grl_scale: float = 1.0,
                  global_key: str = 'global_view',
+                 missing_pairs: str = 'error',
                  **kwargs) -> None:
         super().__init__(backbone, **kwargs)
+        if missing_pairs not in self.MISSING_PAIRS:
+            raise ValueError(f'missing_pairs={missing_pairs!r}: must be one of '
+                             f'{self.MISSING_PAIRS}')
+        self.missing_pairs = missing_pairs
+        self.no_same_level_batches = 0
         if isinstance(global_temporal_strides, dict):
             global_temporal_strides = {int(k): int(v)
                                        for k, v in global_temporal_strides.items()}
@@ -134,6 +149,33 @@ class CtrlAug(BaseVideoSSL):
                     rc_candidates=logits.new_tensor(float(logits.shape[1])))
 
     # ------------------------------------------------------------------ L_mi (Eq. 5-6)
+    @staticmethod
+    def same_level_pairs_per_rank(all_level: torch.Tensor, n: int, k: int) -> torch.Tensor:
+        """Joint pairs of L_mi on each rank: ``(W,)`` counts of (clip of video a on that
+        rank, global view of video b != a anywhere) with the same level, from the
+        gathered ``(W*N,)`` level ids (identical on every rank)."""
+        same = all_level[:, None] == all_level[None]
+        partners = same.sum(1) - 1  # other videos of the global batch with a's level
+        return partners.view(-1, n).sum(1) * k
+
+    def _check_same_level_pairs(self, all_level: torch.Tensor, n: int, k: int) -> None:
+        """Raise (``missing_pairs='error'``) or warn and count (``'warn'``) when a rank
+        has no same-level pair; the decision is the same on every rank."""
+        per_rank = self.same_level_pairs_per_rank(all_level, n, k)
+        empty = (per_rank == 0).nonzero().flatten().tolist()
+        if not empty:
+            return
+        levels = {r: all_level[r * n:(r + 1) * n].tolist() for r in empty}
+        msg = (f'L_mi: no same-level pair on rank(s) {empty} (levels of their {n} '
+               f'videos: {levels}): the MI critic gets no joint sample and does not train. '
+               'Use collate_fn=dict(type="ctrl_aug_collate", samples_per_level=S) with '
+               'S >= 2 dividing the per-rank batch size')
+        if self.missing_pairs == 'error':
+            raise RuntimeError(msg)
+        self.no_same_level_batches += 1
+        print_log(f'{msg} [no_same_level_batches={self.no_same_level_batches}]',
+                  logger='current', level=logging.WARNING)
+
     def loss_mutual_info(self, local_vec: torch.Tensor, glob_vec: torch.Tensor,
                          data_samples) -> Dict[str, torch.Tensor]:
         """``local_vec`` ``(N, K, C)``, ``glob_vec`` ``(N, C)`` pooled features."""
@@ -144,6 +186,7 @@ class CtrlAug(BaseVideoSSL):
         level = torch.tensor([int(d.metainfo['lowlevel_level']) for d in data_samples],
                              device=device)
         all_level = concat_all_gather(level)  # (W*N,)
+        self._check_same_level_pairs(all_level, n, k)
         own = torch.arange(n, device=device) + offset
         video = own[:, None].expand(n, k).reshape(-1)  # global video id of each clip
         other = video[:, None] != torch.arange(len(all_level), device=device)[None]
@@ -162,7 +205,9 @@ class CtrlAug(BaseVideoSSL):
         return dict(loss_mi=-w * mi_level, loss_mi_lg=w * mi_lg,
                     mi_level=mi_level.detach(), mi_lg=mi_lg.detach(),
                     same_level_pairs=(same & other).sum().float(),
-                    levels_in_batch=scores.new_tensor(float(len(torch.unique(all_level)))))
+                    levels_in_batch=scores.new_tensor(float(len(torch.unique(all_level)))),
+                    no_same_level_batches=scores.new_tensor(
+                        float(self.no_same_level_batches)))
 
     # ------------------------------------------------------------------ L_td (Eq. 7)
     def loss_temporal_dependency(self, local_vec: torch.Tensor, glob_vec: torch.Tensor
