@@ -1,5 +1,6 @@
 """The algorithm contract every vssl_mm method follows."""
-from typing import Dict, List, Optional, Sequence, Tuple, Union
+import inspect
+from typing import Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
 import torch
 from mmengine.model import BaseModel
@@ -8,6 +9,49 @@ from vssl_mm.registry import MODELS
 from ..necks.projection import pool_features
 
 SampleList = Optional[List]
+
+
+def check_keys(given: Iterable[str], valid: Iterable[str], what: str, hint: str = ''
+               ) -> None:
+    """Raise ``ValueError`` naming every key of ``given`` outside ``valid`` and listing
+    the valid ones (nothing in a config is dropped silently)."""
+    valid = sorted(set(valid))
+    unknown = sorted(set(given) - set(valid))
+    if unknown:
+        raise ValueError(f'{what}: unknown key(s) {unknown}; valid keys are {valid}'
+                         + (f' ({hint})' if hint else ''))
+
+
+def check_loss_weights(weights: Optional[Dict[str, float]], valid: Iterable[str],
+                       owner: str) -> Dict[str, float]:
+    """Validate the keys of an algorithm's ``loss_weights``; returns a copy."""
+    weights = dict(weights or {})
+    check_keys(weights, valid, f'{owner}.loss_weights')
+    return weights
+
+
+def check_loss_cfg(cfg: Optional[dict], owner: str, arg: str,
+                   used: Optional[Iterable[str]] = None, hint: str = '') -> None:
+    """Validate the keys of a loss (or loss-bearing head) config an algorithm receives.
+
+    Valid keys are ``type`` plus ``used`` (when the algorithm reads only some of the
+    built module's attributes, e.g. HDC takes ``temperature`` / ``gather`` /
+    ``symmetric`` of an ``InfoNCELoss``), else the constructor arguments of the
+    registered class (no check if it takes ``**kwargs``).
+    """
+    if cfg is None:
+        return
+    if used is None:
+        cls = cfg.get('type')
+        cls = MODELS.get(cls) if isinstance(cls, str) else cls
+        if not inspect.isclass(cls):
+            return  # the registry reports an unknown type when building
+        params = inspect.signature(cls.__init__).parameters
+        if any(p.kind == p.VAR_KEYWORD for p in params.values()):
+            return
+        used = [n for n, p in params.items()
+                if n != 'self' and p.kind != p.VAR_POSITIONAL]
+    check_keys(cfg, set(used) | {'type'}, f'{owner}.{arg}', hint)
 
 
 class BaseVideoSSL(BaseModel):

@@ -12,7 +12,7 @@ import torch.nn.functional as F
 
 from vssl_mm.registry import MODELS
 from ..necks.projection import pool_features
-from .base import BaseVideoSSL
+from .base import BaseVideoSSL, check_loss_cfg
 
 
 @MODELS.register_module()
@@ -22,13 +22,14 @@ class ClipContrast(BaseVideoSSL):
     Args:
         backbone: backbone config.
         neck: projection head config (``MLPProjection``), applied to pooled features.
-        loss: ``InfoNCELoss`` config.
+        loss: ``InfoNCELoss`` config (an unknown key raises, naming it).
     """
 
     def __init__(self, backbone: dict, neck: dict, loss: dict = dict(
             type='InfoNCELoss', temperature=0.1), **kwargs) -> None:
         super().__init__(backbone, **kwargs)
         self.neck = MODELS.build(neck)
+        check_loss_cfg(loss, 'ClipContrast', 'loss')
         self.loss_nce = MODELS.build(loss)
 
     def loss(self, inputs: torch.Tensor, data_samples=None) -> Dict[str, torch.Tensor]:

@@ -40,7 +40,7 @@ from ..utils.correspondence import correspondence_from_metainfo, grid_shape
 from ..utils.distributed import (concat_all_gather, gather_with_local_grad,
                                  world_info)
 from ..utils.grad_reverse import grad_reverse
-from .base import BaseVideoSSL
+from .base import BaseVideoSSL, check_loss_weights
 
 
 @MODELS.register_module()
@@ -62,7 +62,7 @@ class CtrlAug(BaseVideoSSL):
         nce_neck: ``MLPProjection`` config for the L_nce baseline term (None: off).
         nce_temperature: tau of L_nce.
         loss_weights: ``dict(rc=, mi=, td=, nce=)``; a missing key means weight 0
-            (and the term is not computed).
+            (and the term is not computed); an unknown key raises, naming it.
         grl_scale: gradient reversal scale for the encoder in L_mi.
         global_key: metainfo key of the global view.
         missing_pairs: what L_mi does when some rank's batch has no same-level pair
@@ -72,6 +72,7 @@ class CtrlAug(BaseVideoSSL):
     """
 
     MISSING_PAIRS = ('error', 'warn')
+    TERMS = ('rc', 'mi', 'td', 'nce')  # the keys of loss_weights
 
     def __init__(self,
                  backbone: dict,
@@ -99,6 +100,7 @@ class CtrlAug(BaseVideoSSL):
         elif global_temporal_strides is not None:
             global_temporal_strides = tuple(int(v) for v in global_temporal_strides)
         self.global_temporal_strides = global_temporal_strides or None
+        loss_weights = check_loss_weights(loss_weights, self.TERMS, 'CtrlAug')
         self.loss_weights = {k: float(v) for k, v in loss_weights.items() if v}
         self.temperature = temperature
         self.nce_temperature = nce_temperature

@@ -24,7 +24,7 @@ from vssl_mm.registry import MODELS
 from ..losses.info_nce import info_nce_logits_loss
 from ..necks.projection import pool_features
 from ..utils.distributed import gather_with_local_grad, world_info
-from .base import BaseVideoSSL
+from .base import BaseVideoSSL, check_loss_cfg
 
 #: positions of the views in ``inputs`` (HDCViewSampler order)
 VIEW_O, VIEW_S, VIEW_T = 0, 1, 2
@@ -44,8 +44,11 @@ class HDC(BaseVideoSSL):
         tc_weights: beta_k of Eq. 6, one per scale (0: no Temporal Contrast there).
         loss: ``InfoNCELoss`` config; its ``temperature`` (tau), ``gather`` (negatives from
             all ranks) and ``symmetric`` are used by both contrasts. Eq. 4/5 are one-way
-            (``u_o`` queries), so ``symmetric=False`` is the paper's form.
+            (``u_o`` queries), so ``symmetric=False`` is the paper's form. Other keys
+            (e.g. ``loss_weight``, ``similarity``) would be unused: they raise.
     """
+
+    NCE_KEYS = ('temperature', 'gather', 'symmetric')  # what HDC reads of ``loss``
 
     def __init__(self,
                  backbone: dict,
@@ -72,6 +75,9 @@ class HDC(BaseVideoSSL):
                     for a, b in zip(self.sc_weights, self.tc_weights)]
         head = dict(head, scales=self.scales, branches=branches)
         self.head = MODELS.build(head)
+        check_loss_cfg(loss, 'HDC', 'loss', used=self.NCE_KEYS,
+                       hint='HDC weights its terms with sc_weights / tc_weights and '
+                       'scores with the cosine of L2-normalised projections')
         self.nce = MODELS.build(loss)
 
     # ---------------------------------------------------------------- InfoNCE pieces

@@ -38,7 +38,7 @@ from ..losses.info_nce import info_nce_logits_loss
 from ..necks.projection import MLPProjection, pool_features
 from ..utils import KeyQueue, concat_all_gather, gather_with_local_grad, world_info
 from ..utils.sinkhorn import distributed_sinkhorn
-from .base import BaseVideoSSL
+from .base import BaseVideoSSL, check_loss_weights
 
 LEVELS = ('low', 'mid', 'high')
 MASKED = -1e4  # finite "minus infinity" for logits (keeps gradients finite)
@@ -211,10 +211,7 @@ class MLRep(BaseVideoSSL):
         for name in temporal_augs:
             temporal_transform(torch.zeros(1, 1, 2), name)  # validates the name
         weights = dict(DEFAULT_WEIGHTS)
-        unknown = set(loss_weights or {}) - set(weights)
-        if unknown:
-            raise ValueError(f'unknown loss weights {sorted(unknown)}')
-        weights.update(loss_weights or {})
+        weights.update(check_loss_weights(loss_weights, DEFAULT_WEIGHTS, 'MLRep'))
         if temporal_mode == 'none':
             weights.update({k: 0.0 for k in weights if k[:4] in ('aug_', 'ret_')})
         self.loss_weights = weights

@@ -25,7 +25,7 @@ from ..necks.projection import pool_features
 from ..utils.momentum import (batch_shuffle, batch_unshuffle, make_momentum_copy,
                               momentum_update)
 from ..utils.queue import KeyQueue
-from .base import BaseVideoSSL
+from .base import BaseVideoSSL, check_loss_cfg
 
 
 def load_generator(generator: nn.Module, checkpoint: str, prefix: str = 'generator.'
@@ -52,6 +52,7 @@ class SegOrderRate(BaseVideoSSL):
         neck: projection ``h`` (``MLPProjection`` 512 -> 128), needed for the contrast.
         contrast_loss: ``InfoNCELoss`` config (``gather=False, symmetric=False``, MoCo);
             its ``similarity`` may be a config (``ShuffleSimilarity``). None: no L_ctr.
+            Unknown keys of it and of the two heads (with their ``loss_weight``) raise.
         queue_len: queue length K (a multiple of the global batch).
         momentum: d of Eq. 18.
         shuffle_bn: MoCo's batch shuffle for the key encoder across ranks (GPUs; the
@@ -75,6 +76,9 @@ class SegOrderRate(BaseVideoSSL):
                  view_prob: float = 0.5,
                  **kwargs) -> None:
         super().__init__(backbone, **kwargs)
+        for arg, cfg in (('order_head', order_head), ('rate_head', rate_head),
+                         ('contrast_loss', contrast_loss)):
+            check_loss_cfg(cfg or None, 'SegOrderRate', arg)
         self.order_head = MODELS.build(order_head) if order_head else None
         self.rate_head = MODELS.build(rate_head) if rate_head else None
         self.with_contrast = contrast_loss is not None

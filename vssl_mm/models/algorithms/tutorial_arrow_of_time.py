@@ -20,7 +20,7 @@ import torch.nn.functional as F
 
 from vssl_mm.registry import MODELS
 from ..necks.projection import pool_features
-from .base import BaseVideoSSL
+from .base import BaseVideoSSL, check_loss_cfg, check_loss_weights
 
 
 @MODELS.register_module()
@@ -33,7 +33,7 @@ class TutorialArrowOfTime(BaseVideoSSL):
         neck: projection head (``MLPProjection``) for Eq. (2).
         loss: ``InfoNCELoss`` config for Eq. (2).
         loss_weights: ``dict(aot=w_aot, nce=w_nce)`` of Eq. (3); a zero weight drops the
-            term (and its compute).
+            term (and its compute). Unknown keys (here and in ``loss``) raise.
     """
 
     def __init__(self, backbone: dict, feat_channels: int, neck: dict,
@@ -42,8 +42,10 @@ class TutorialArrowOfTime(BaseVideoSSL):
         super().__init__(backbone, **kwargs)
         self.aot_head = nn.Linear(feat_channels, 2)
         self.neck = MODELS.build(neck)
+        check_loss_cfg(loss, 'TutorialArrowOfTime', 'loss')
         self.loss_nce = MODELS.build(loss)
-        self.loss_weights = {**dict(aot=1.0, nce=1.0), **loss_weights}
+        self.loss_weights = {**dict(aot=1.0, nce=1.0), **check_loss_weights(
+            loss_weights, ('aot', 'nce'), 'TutorialArrowOfTime')}
 
     def loss(self, inputs: torch.Tensor, data_samples=None) -> Dict[str, torch.Tensor]:
         """``inputs``: ``(N, V>=2, C, T, H, W)``; views 0 and 1 are the two clips."""

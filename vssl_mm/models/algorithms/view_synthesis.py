@@ -27,6 +27,7 @@ from torch.func import functional_call
 from vssl_mm.registry import MODELS
 from ..necks.projection import pool_features
 from ..utils.cpu_conv import OneDNNConv3d, fuses_with_upsampling, upsample_conv3d
+from .base import check_loss_weights
 
 
 # ---------------------------------------------------------------------- primitives
@@ -182,7 +183,8 @@ class ViewSynthesis(BaseModel):
         feature_extractor: backbone config for ``f`` of Eq. 16.
         train_feature_extractor: if False (default, our choice) ``f`` stays at its
             initial weights: a trainable ``f`` could satisfy info-min by itself.
-        loss_weights: weights of ``photo``, ``kl``, ``infomax``, ``infomin`` (all 1).
+        loss_weights: weights of ``photo``, ``kl``, ``infomax``, ``infomin`` (all 1);
+            an unknown key raises, naming it.
         eps: Charbonnier epsilon.
     """
 
@@ -204,7 +206,8 @@ class ViewSynthesis(BaseModel):
             for p in self.feature_extractor.parameters():
                 p.requires_grad_(False)
         self.loss_weights = dict(photo=1.0, kl=1.0, infomax=1.0, infomin=1.0)
-        self.loss_weights.update(loss_weights or {})
+        self.loss_weights.update(check_loss_weights(loss_weights, self.loss_weights,
+                                                    'ViewSynthesis'))
         self.eps = eps
 
     def train(self, mode: bool = True):
