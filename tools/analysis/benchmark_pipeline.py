@@ -42,7 +42,7 @@ from vssl_mm.utils import register_all_modules
 
 
 class CountingReader:
-    """Wraps a decord ``VideoReader``; counts every frame index asked of it."""
+    """Wraps a video reader (decord's or vssl_mm's); counts every frame index asked."""
 
     def __init__(self, reader) -> None:
         self._reader = reader
@@ -52,6 +52,12 @@ class CountingReader:
         inds = list(np.asarray(inds).reshape(-1))
         self.num_decoded += len(inds)
         return self._reader.get_batch(inds)
+
+    def get_frames(self, inds):
+        """vssl_mm's readers (``VideoOpen``): sorted distinct indices."""
+        inds = np.asarray(inds).reshape(-1)
+        self.num_decoded += len(inds)
+        return self._reader.get_frames(inds)
 
     def __getitem__(self, idx):
         self.num_decoded += 1

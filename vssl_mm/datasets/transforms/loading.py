@@ -1,26 +1,35 @@
 """Open videos and decode every needed frame once for all views."""
 import os.path as osp
-from typing import Dict, List, Optional
+from typing import Dict, List, Set, Tuple
 
 import cv2
 import numpy as np
 from mmcv.transforms import BaseTransform
 
 from vssl_mm.registry import TRANSFORMS
+from vssl_mm.datasets.decoding import BACKENDS, open_video
 
 
 @TRANSFORMS.register_module()
 class VideoOpen(BaseTransform):
-    """Open a video with decord (or index a rawframe folder) inside the worker.
+    """Open a video (or index a rawframe folder) inside the worker, frame-exactly.
 
-    Adds ``video_reader`` (decord) and ``total_frames``. Raises a clear error naming the
-    file when it is missing, unreadable or has no frames; the dataset then skips it.
+    Adds ``video_reader`` (a reader from :func:`~vssl_mm.datasets.decoding.open_video`),
+    ``total_frames``, ``avg_fps`` and ``decode_backend`` (the backend used for this file).
+    Raises a clear error naming the file when it is missing, unreadable or has no frames;
+    the dataset then skips it (training) or the error propagates (testing, inference).
 
     Args:
-        num_threads: decord decoding threads.
+        backend: ``'auto'`` (default: decord where its random access is exact for the
+            file, PyAV's exact reader otherwise), ``'pyav'`` or ``'decord'``
+            (unguarded). See :mod:`vssl_mm.datasets.decoding`.
+        num_threads: decoding threads.
     """
 
-    def __init__(self, num_threads: int = 1) -> None:
+    def __init__(self, backend: str = 'auto', num_threads: int = 1) -> None:
+        if backend not in BACKENDS:
+            raise ValueError(f'VideoOpen: unknown backend {backend!r}; valid: {BACKENDS}')
+        self.backend = backend
         self.num_threads = num_threads
 
     def transform(self, results: Dict) -> Dict:
@@ -31,23 +40,37 @@ class VideoOpen(BaseTransform):
                 raise ValueError(f'"{results["frame_dir"]}" lists no frames')
             return results
         filename = results['filename']
-        if not osp.isfile(filename):
-            raise FileNotFoundError(f'video "{filename}" not found')
-        import decord
-        try:
-            reader = decord.VideoReader(filename, num_threads=self.num_threads)
-        except Exception as e:  # decord raises DECORDError / RuntimeError
-            raise IOError(f'decord cannot open "{filename}": {e}') from None
-        total = len(reader)
-        if total <= 0:
+        reader = open_video(filename, self.backend, self.num_threads)
+        if reader.num_frames <= 0:
             raise ValueError(f'video "{filename}" has no frames')
         results['video_reader'] = reader
-        results['total_frames'] = total
-        results['avg_fps'] = reader.get_avg_fps()
+        results['total_frames'] = reader.num_frames
+        results['avg_fps'] = reader.fps
+        results['decode_backend'] = reader.backend
+        self._log_choice(filename, reader)
         return results
 
+    _logged: Set[Tuple[str, str, str]] = set()
+
+    def _log_choice(self, filename: str, reader) -> None:
+        """Log once per process and (codec, backend, mode) what reads such files."""
+        info = getattr(reader, 'info', None)
+        codec = info.codec if info is not None else '?'
+        mode = info.pyav_mode if reader.backend == 'pyav' else 'random access'
+        key = (codec, reader.backend, mode)
+        if key in VideoOpen._logged:
+            return
+        VideoOpen._logged.add(key)
+        from mmengine.logging import MMLogger, print_log
+        why = {'auto': 'chosen per file', 'pyav': 'configured',
+               'decord': 'configured, unguarded'}[self.backend]
+        print_log(f'VideoOpen(backend={self.backend!r}, {why}): "{filename}" and its kind '
+                  f'are read by {reader.backend} ({mode})', logger=MMLogger.get_current_instance()
+                  if MMLogger.check_instance_created('mmengine') else 'current')
+
     def __repr__(self) -> str:
-        return f'{self.__class__.__name__}(num_threads={self.num_threads})'
+        return (f'{self.__class__.__name__}(backend={self.backend!r}, '
+                f'num_threads={self.num_threads})')
 
 
 @TRANSFORMS.register_module()
@@ -91,10 +114,12 @@ class MultiViewDecode(BaseTransform):
     def _decode(results: Dict, unique: np.ndarray) -> np.ndarray:
         if 'video_reader' in results:
             reader = results['video_reader']
-            try:
+            if hasattr(reader, 'get_frames'):  # vssl_mm.datasets.decoding readers
+                return reader.get_frames(unique)
+            try:  # any decord-like reader
                 return reader.get_batch(list(unique)).asnumpy()
             except Exception as e:
-                raise IOError(f'decord failed on "{results.get("filename")}" at frames '
+                raise IOError(f'decoding failed on "{results.get("filename")}" at frames '
                               f'{unique.min()}..{unique.max()}: {e}') from None
         tmpl = results.get('filename_tmpl', 'img_{:05}.jpg')
         offset = results.get('start_index', 1)
@@ -106,3 +131,22 @@ class MultiViewDecode(BaseTransform):
                 raise IOError(f'cannot read frame "{path}"')
             out.append(img[..., ::-1])
         return np.stack(out)
+
+
+@TRANSFORMS.register_module()
+class VideoDecode(BaseTransform):
+    """Frame-exact drop-in for mmaction2's ``DecordDecode`` after :class:`VideoOpen`.
+
+    Reads ``frame_inds`` (any shape and order, repeats allowed, as mmaction2's samplers
+    write them), decodes each distinct frame once and sets ``imgs`` (list of
+    ``(H, W, 3)`` uint8 RGB frames in ``frame_inds`` order), ``original_shape`` and
+    ``img_shape``.
+    """
+
+    def transform(self, results: Dict) -> Dict:
+        inds = np.asarray(results['frame_inds'], dtype=np.int64).reshape(-1)
+        results['view_frame_inds'] = [inds]
+        results = MultiViewDecode().transform(results)
+        results['imgs'] = list(results.pop('views')[0])
+        results.pop('view_frame_inds')
+        return results
