@@ -3,10 +3,11 @@
     python tools/data/resize_videos.py SRC_ROOT DST_ROOT [--short-side 128] [--ext avi]
         [--workers 8]
 
-Keeps the folder layout, writes ``.mp4``. Frames are read strictly in order with OpenCV
-(exact even for AVI files with B-frames, where decord's random access is not: DESIGN.md
-pitfall 10); after re-encoding, random access into the mp4 is exact. Uses ffmpeg
-(libx264) when it is on PATH, else OpenCV's ``mp4v`` writer, which decord reads. Files
+Keeps the folder layout, writes ``.mp4``. Frames are read strictly in order. Uses
+ffmpeg (libx264 without B-frames, a keyframe every 32 frames) when it is on PATH, else
+OpenCV's ``mp4v`` writer: both give streams that are not reordered, which
+``VideoOpen(backend='auto')`` reads with decord's random access (fastest). Re-encoding is
+optional: the loader reads the original files exactly too (see docs/datasets.md). Files
 that fail or yield no frames are listed at the end (exit code 1).
 """
 import argparse
@@ -33,7 +34,7 @@ def resize_one(args) -> Tuple[str, str]:
     if use_ffmpeg:
         cmd = ['ffmpeg', '-loglevel', 'error', '-y', '-i', src, '-vf',
                f"scale='if(gt(iw,ih),-2,{short})':'if(gt(iw,ih),{short},-2)'",
-               '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-an', dst]
+               '-c:v', 'libx264', '-bf', '0', '-g', '32', '-pix_fmt', 'yuv420p', '-an', dst]
         res = subprocess.run(cmd, capture_output=True, text=True)
         return src, '' if res.returncode == 0 else res.stderr.strip()[-200:]
     import cv2

@@ -11,19 +11,19 @@ model = dict(
     backbone=dict(base_channels=16),
     cls_head=dict(in_channels=128, num_classes=8))
 train_pipeline = [
-    dict(type='DecordInit'),
+    dict(type='vssl_mm.VideoOpen'),
     dict(type='SampleFrames', clip_len=clip_len, frame_interval=2, num_clips=1),
-    dict(type='DecordDecode'),
+    dict(type='vssl_mm.VideoDecode'),
     dict(type='RandomResizedCrop', area_range=(0.5, 1.0)),
     dict(type='Resize', scale=(64, 64), keep_ratio=False),
     dict(type='FormatShape', input_format='NCTHW'),
     dict(type='PackActionInputs')
 ]
 test_pipeline = [
-    dict(type='DecordInit'),
+    dict(type='vssl_mm.VideoOpen'),
     dict(type='SampleFrames', clip_len=clip_len, frame_interval=2, num_clips=10,
          test_mode=True),
-    dict(type='DecordDecode'),
+    dict(type='vssl_mm.VideoDecode'),
     dict(type='Resize', scale=(64, 64), keep_ratio=False),
     dict(type='FormatShape', input_format='NCTHW'),
     dict(type='PackActionInputs', meta_keys=('img_shape', 'num_clips', 'clip_len'))

@@ -1,14 +1,14 @@
-# Downstream recognition data, shared by finetune and linear probe (common protocol of
-# ../../../../shared METHODS: 16-frame clips, short side 128, 112 crops).
+# Downstream recognition data, shared by finetune and linear probe (the field's common
+# protocol: 16-frame clips, short side 128, 112 crops).
 # Train: 1 random 16x1 clip, random resized crop + flip. Val: 1 centre clip.
 # Test: 10 uniform clips x centre crop 112, softmax averaged (heads: average_clips='prob').
-# Videos: mp4 re-encoded to short side 128 by tools/data/resize_videos.py (pitfall 10).
+# Videos: read frame-exactly by VideoOpen + VideoDecode (any container or codec).
 dataset_type = 'VideoSSLDataset'
 clip_len = 16
 train_pipeline = [
-    dict(type='DecordInit'),
+    dict(type='vssl_mm.VideoOpen'),
     dict(type='SampleFrames', clip_len=clip_len, frame_interval=1, num_clips=1),
-    dict(type='DecordDecode'),
+    dict(type='vssl_mm.VideoDecode'),
     dict(type='Resize', scale=(-1, 128)),
     dict(type='RandomResizedCrop', area_range=(0.3, 1.0)),
     dict(type='Resize', scale=(112, 112), keep_ratio=False),
@@ -17,20 +17,20 @@ train_pipeline = [
     dict(type='PackActionInputs')
 ]
 val_pipeline = [
-    dict(type='DecordInit'),
+    dict(type='vssl_mm.VideoOpen'),
     dict(type='SampleFrames', clip_len=clip_len, frame_interval=1, num_clips=1,
          test_mode=True),
-    dict(type='DecordDecode'),
+    dict(type='vssl_mm.VideoDecode'),
     dict(type='Resize', scale=(-1, 128)),
     dict(type='CenterCrop', crop_size=112),
     dict(type='FormatShape', input_format='NCTHW'),
     dict(type='PackActionInputs')
 ]
 test_pipeline = [
-    dict(type='DecordInit'),
+    dict(type='vssl_mm.VideoOpen'),
     dict(type='SampleFrames', clip_len=clip_len, frame_interval=1, num_clips=10,
          test_mode=True),
-    dict(type='DecordDecode'),
+    dict(type='vssl_mm.VideoDecode'),
     dict(type='Resize', scale=(-1, 128)),
     dict(type='CenterCrop', crop_size=112),
     dict(type='FormatShape', input_format='NCTHW'),
@@ -38,9 +38,9 @@ test_pipeline = [
 ]
 # HDC's test (option): every non-overlapping 16-frame clip x centre + 4 corner crops.
 hdc_test_pipeline = [
-    dict(type='DecordInit'),
+    dict(type='vssl_mm.VideoOpen'),
     dict(type='NonOverlappingClips', clip_len=clip_len),
-    dict(type='DecordDecode'),
+    dict(type='vssl_mm.VideoDecode'),
     dict(type='Resize', scale=(-1, 128)),
     dict(type='FiveCrop', crop_size=112),
     dict(type='FormatShape', input_format='NCTHW'),

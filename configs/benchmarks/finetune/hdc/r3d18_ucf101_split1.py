@@ -28,11 +28,10 @@ dataset_type = 'VideoDataset'
 data_root = 'data/ucf101/videos'
 ann_file_train = 'data/ucf101/ucf101_train_split_1_videos.txt'
 ann_file_val = 'data/ucf101/ucf101_val_split_1_videos.txt'
-file_client_args = dict(io_backend='disk')
 train_pipeline = [
-    dict(type='DecordInit', **file_client_args),
+    dict(type='vssl_mm.VideoOpen'),
     dict(type='SampleFrames', clip_len=16, frame_interval=1, num_clips=1),
-    dict(type='DecordDecode'),
+    dict(type='vssl_mm.VideoDecode'),
     dict(type='RandomRescale', scale_range=(112, 160)),  # scale jitter
     dict(type='RandomCrop', size=112),
     dict(type='Flip', flip_ratio=0.5),
@@ -40,19 +39,19 @@ train_pipeline = [
     dict(type='PackActionInputs')
 ]
 val_pipeline = [
-    dict(type='DecordInit', **file_client_args),
+    dict(type='vssl_mm.VideoOpen'),
     dict(type='SampleFrames', clip_len=16, frame_interval=1, num_clips=1, test_mode=True),
-    dict(type='DecordDecode'),
+    dict(type='vssl_mm.VideoDecode'),
     dict(type='Resize', scale=(-1, 128)),
     dict(type='CenterCrop', crop_size=112),
     dict(type='FormatShape', input_format='NCTHW'),
     dict(type='PackActionInputs')
 ]
 test_pipeline = [
-    dict(type='DecordInit', **file_client_args),
+    dict(type='vssl_mm.VideoOpen'),
     # clips centred every 16 frames: the non-overlapping 16-frame clips of the video
     dict(type='UntrimmedSampleFrames', clip_len=16, clip_interval=16),
-    dict(type='DecordDecode'),
+    dict(type='vssl_mm.VideoDecode'),
     dict(type='Resize', scale=(-1, 128)),
     dict(type='vssl_mm.FiveCrop', crop_size=112),
     dict(type='FormatShape', input_format='NCTHW'),
