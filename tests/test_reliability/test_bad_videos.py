@@ -80,11 +80,24 @@ def test_counts_from_workers_reach_the_main_process(broken, synthetic_data, tmp_
 
 def test_too_many_failures_stop_with_examples(broken, synthetic_data, tmp_path):
     ann = _ann(tmp_path, synthetic_data, broken, KINDS, num_good=4)  # 6 of 10 broken
-    ds = VideoSSLDataset(ann, _pipeline(), max_fail_ratio=0.1, max_refetch=50)
-    with pytest.raises(RuntimeError, match=r'failed to load, more than max_fail_ratio=0.1'
-                       r'.*Examples: .*\.mp4'):
+    ds = VideoSSLDataset(ann, _pipeline(), max_fail_ratio=0.1, max_failures=2,
+                         max_refetch=50)
+    with pytest.raises(RuntimeError, match=r'failed to load, more than max\(max_failures=2, '
+                       r'max_fail_ratio=0.1 x 10 videos\) = 2.*Examples: .*\.mp4'):
         for i in range(len(ds)):
             ds[(i, i)]
+
+
+def test_small_list_tolerates_a_few_broken_files(broken, synthetic_data, tmp_path):
+    """8 good + 2 broken: the default floor (10 files) lets training go on."""
+    ann = _ann(tmp_path, synthetic_data, broken, ['empty', 'random_bytes'], num_good=8)
+    ds = VideoSSLDataset(ann, _pipeline(), max_refetch=50)
+    assert ds.failure_limit() == 10
+    for i in range(len(ds)):
+        ds[(i, i)]
+    assert len(ds.failures) == 2
+    with pytest.raises(ValueError, match='max_failures=-1'):
+        VideoSSLDataset(ann, _pipeline(), max_failures=-1)
 
 
 def test_test_mode_raises_at_once(broken, synthetic_data, tmp_path):
@@ -92,6 +105,7 @@ def test_test_mode_raises_at_once(broken, synthetic_data, tmp_path):
     ds = VideoSSLDataset(ann, _pipeline(), test_mode=True)
     with pytest.raises(RuntimeError, match='random_bytes.mp4.*test mode'):
         ds[2]
+    assert not ds.failures  # nothing was "skipped": the run stops on it
 
 
 def test_train_logs_per_epoch_skip_count(broken, synthetic_data, tmp_path):

@@ -120,6 +120,22 @@ def test_pickled_call_is_refused_and_never_runs(tmp_path):
     assert not osp.exists(marker)
 
 
+def test_non_checkpoint_file_is_named_as_such(tmp_path):
+    """A text file is "not a checkpoint"; an unsafe pickle keeps its security error, in
+    both torch formats (zip and legacy pickle)."""
+    text = tmp_path / 'notes.pth'
+    text.write_text('hello, not weights\n')
+    with pytest.raises(compat.NotACheckpointError, match='notes.pth.*not a checkpoint'):
+        CheckpointLoader.load_checkpoint(str(text), map_location='cpu')
+    marker = str(tmp_path / 'pwned')
+    legacy = str(tmp_path / 'legacy.pth')
+    torch.save({'meta': _Evil(marker)}, legacy, _use_new_zipfile_serialization=False)
+    assert compat.is_torch_checkpoint_file(legacy)
+    with pytest.raises(compat.UnsafeCheckpointError, match='legacy.pth'):
+        CheckpointLoader.load_checkpoint(legacy, map_location='cpu')
+    assert not osp.exists(marker)
+
+
 def test_adapt_cfg_to_device_cpu_only():
     from mmengine.config import Config
     cfg = Config(dict(model=dict(backbone=dict(norm_cfg=dict(type='SyncBN'))),
@@ -153,3 +169,37 @@ def test_init_dist_pytorch_uses_gloo_without_cuda(tmp_path):
                           text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.split()[-2:] == ['gloo', '1']
+
+
+def test_num_workers_zero_needs_no_other_change(tmp_path):
+    """get_started's exact-resume advice: num_workers=0 on a config with persistent
+    workers builds a working DataLoader through tools' config adaptation."""
+    from mmengine.config import Config
+    from mmengine.runner import Runner
+    cfg = Config(dict(train_dataloader=dict(
+        batch_size=2, num_workers=0, persistent_workers=True,
+        sampler=dict(type='DefaultSampler', shuffle=False),
+        dataset=dict(type='mmengine.ConcatDataset', datasets=[]))))
+    compat.adapt_cfg_to_device(cfg, 'none')
+    assert cfg.train_dataloader.persistent_workers is False
+    loader_cfg = cfg.train_dataloader.to_dict()
+    loader_cfg['dataset'] = list(range(4))
+    loader = Runner.build_dataloader(loader_cfg)
+    assert [list(map(int, b)) for b in loader] == [[0, 1], [2, 3]]
+
+
+def test_known_harmless_noise_is_filtered_and_nothing_else():
+    code = ('import vssl_mm, mmaction.models\n'
+            'from mmengine.logging import MMLogger, print_log\n'
+            'from mmengine.fileio import FileClient\n'
+            'MMLogger.get_instance("noise_test")\n'
+            'FileClient(backend="disk")\n'
+            'print_log("a line that stays", logger="current", level=30)\n'
+            'import warnings; warnings.warn("a warning that stays")\n')
+    proc = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True,
+                          timeout=120)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 0, out
+    assert 'MultiScaleDeformableAttention' not in out
+    assert "FileClient" not in out and "HardDiskBackend" not in out
+    assert 'a line that stays' in out and 'a warning that stays' in out

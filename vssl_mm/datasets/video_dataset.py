@@ -26,18 +26,34 @@ class SkipBrokenMixin:
 
     Each failing file is warned about once (its path and the reason) and counted in
     :attr:`failures`. In training another random sample is drawn instead, at most
-    ``max_refetch`` times in a row; once more than ``max_fail_ratio`` of the dataset has
-    failed, an error listing examples stops training. In test mode a failure raises at
-    once with the file name, since silently substituting videos would bias evaluation.
+    ``max_refetch`` times in a row; once more files have failed than
+    :meth:`failure_limit` allows (``max(max_failures, max_fail_ratio * len)``), an error
+    listing examples stops training. In test mode a failure raises at once with the file
+    name, since silently substituting videos would bias evaluation.
     """
 
     max_refetch: int
     max_fail_ratio: float
+    max_failures: int
 
-    def _init_skip(self, max_refetch: int, max_fail_ratio: float) -> None:
+    def _init_skip(self, max_refetch: int, max_fail_ratio: float,
+                   max_failures: int = 10) -> None:
+        if not 0 <= max_fail_ratio < 1:
+            raise ValueError(f'max_fail_ratio={max_fail_ratio!r}: must be in [0, 1)')
+        if max_failures < 0:
+            raise ValueError(f'max_failures={max_failures!r}: must be >= 0')
         self.max_refetch = max_refetch
         self.max_fail_ratio = max_fail_ratio
+        self.max_failures = max_failures
         self.failures: Dict[str, str] = {}
+
+    def failure_limit(self) -> int:
+        """Most distinct failing files tolerated: an absolute floor and a share."""
+        return max(self.max_failures, int(self.max_fail_ratio * len(self)))
+
+    def failure_limit_text(self) -> str:
+        return (f'max(max_failures={self.max_failures}, max_fail_ratio='
+                f'{self.max_fail_ratio} x {len(self)} videos) = {self.failure_limit()}')
 
     def _name_of(self, idx: int) -> str:
         info = self.get_data_info(idx)
@@ -54,6 +70,8 @@ class SkipBrokenMixin:
 
     def _record_failure(self, idx: int, reason: str) -> None:
         name = self._name_of(idx)
+        if self.test_mode:  # nothing is skipped in evaluation: stop naming the file
+            raise RuntimeError(f'Video "{name}" could not be loaded in test mode: {reason}')
         if name not in self.failures:
             self.failures[name] = reason
             print_log(
@@ -61,15 +79,13 @@ class SkipBrokenMixin:
                 f'({len(self.failures)} skipped so far)',
                 logger='current',
                 level=30)
-        if self.test_mode:
-            raise RuntimeError(f'Video "{name}" could not be loaded in test mode: {reason}')
-        limit = max(1, int(self.max_fail_ratio * len(self)))
-        if len(self.failures) > limit:
+        if len(self.failures) > self.failure_limit():
             examples = '; '.join(f'{k}: {v}' for k, v in list(self.failures.items())[:5])
             raise RuntimeError(
                 f'{len(self.failures)} of {len(self)} videos failed to load, more than '
-                f'max_fail_ratio={self.max_fail_ratio}. Examples: {examples}. Check the '
-                'annotation file and data root (tools/data/check_videos.py).')
+                f'{self.failure_limit_text()}. Examples: {examples}. Check the '
+                'annotation file and data root (tools/data/check_videos.py), or raise '
+                'max_failures / max_fail_ratio in the dataset config.')
 
     def __getitem__(self, idx) -> dict:
         if not self._fully_initialized:
@@ -98,7 +114,8 @@ class SkipBrokenMixin:
 
 @DATASETS.register_module()
 class VideoSSLDataset(SkipBrokenMixin, BaseActionDataset):
-    """Video files (decord) or rawframe folders listed in an mmaction2 annotation file.
+    """Video files (read frame-exactly by ``VideoOpen``) or rawframe folders listed in an
+    mmaction2 annotation file.
 
     Lines are ``path [label]`` for videos and ``frame_dir total_frames [label]`` for
     rawframes (``data_type='rawframes'``); the label is optional (``-1`` when absent), so
@@ -111,7 +128,9 @@ class VideoSSLDataset(SkipBrokenMixin, BaseActionDataset):
         data_type: ``'video'`` or ``'rawframes'``.
         filename_tmpl: rawframe file name template.
         max_refetch: draws of another sample after a failure, in a row.
-        max_fail_ratio: share of failing videos at which training stops.
+        max_fail_ratio: share of the dataset allowed to fail before training stops.
+        max_failures: distinct failing files always tolerated, whatever the share (so
+            that 2 broken files in a 10-video list do not stop a run).
     """
 
     def __init__(self,
@@ -124,6 +143,7 @@ class VideoSSLDataset(SkipBrokenMixin, BaseActionDataset):
                  delimiter: str = ' ',
                  max_refetch: int = 10,
                  max_fail_ratio: float = 0.1,
+                 max_failures: int = 10,
                  **kwargs) -> None:
         if data_type not in ('video', 'rawframes'):
             raise ValueError(f"data_type must be 'video' or 'rawframes', got {data_type!r}")
@@ -135,7 +155,7 @@ class VideoSSLDataset(SkipBrokenMixin, BaseActionDataset):
         self.data_type = data_type
         self.filename_tmpl = filename_tmpl
         self.delimiter = delimiter
-        self._init_skip(max_refetch, max_fail_ratio)
+        self._init_skip(max_refetch, max_fail_ratio, max_failures)
         if start_index is None:
             start_index = 0 if data_type == 'video' else 1
         # built from vssl_mm's registry so that the dataset also works without a

@@ -21,6 +21,9 @@ and is idempotent:
    ``save_checkpoint``) writes a temporary file in the target folder, fsyncs it and
    ``os.replace``-s it over the target, so a process killed during a save leaves the
    previous file intact and loadable (:func:`patch_atomic_put`).
+6. Known harmless noise of the stack (:data:`HARMLESS_WARNINGS`,
+   :data:`HARMLESS_LOG_LINES`: mmcv-lite's missing ``MultiScaleDeformableAttention`` and
+   mmengine's ``FileClient`` deprecation line) is filtered, nothing else.
 """
 import os
 import os.path as osp
@@ -37,6 +40,23 @@ _APPLIED = False
 
 class UnsafeCheckpointError(pickle.UnpicklingError):
     """Raised when a checkpoint holds objects outside the weights-only allow-list."""
+
+
+class NotACheckpointError(ValueError):
+    """Raised when a file given as a checkpoint is no PyTorch checkpoint at all."""
+
+
+def is_torch_checkpoint_file(filename: Any) -> bool:
+    """Whether ``filename`` looks like what ``torch.save`` writes: a zip archive (the
+    default format) or a pickle stream (the legacy format starts with a protocol byte)."""
+    import zipfile
+    try:
+        if zipfile.is_zipfile(filename):
+            return True
+        with open(filename, 'rb') as f:
+            return f.read(1) == b'\x80'
+    except (OSError, TypeError):
+        return True  # not a path we can inspect (a buffer): let torch's error stand
 
 
 # ----------------------------------------------------------------------------------------
@@ -117,7 +137,15 @@ def safe_torch_load(filename: Any, map_location: Any = None) -> Any:
     """``torch.load(weights_only=True)`` with a clear error naming the file."""
     try:
         return torch.load(filename, map_location=map_location, weights_only=True)
-    except pickle.UnpicklingError as e:
+    except Exception as e:
+        if isinstance(filename, (str, os.PathLike)) and \
+                not is_torch_checkpoint_file(filename):
+            raise NotACheckpointError(
+                f'"{filename}" is not a checkpoint: torch.save writes a zip archive or a '
+                'pickle, and this file is neither (a text file, an image, a wrong path?)'
+            ) from None
+        if not isinstance(e, pickle.UnpicklingError):
+            raise
         raise UnsafeCheckpointError(
             f'Refused to load checkpoint "{filename}": it holds objects outside the '
             'weights-only allow-list of vssl_mm (tensors, numpy arrays, mmengine '
@@ -166,13 +194,26 @@ def patch_init_dist_pytorch() -> None:
     dist_utils._init_dist_pytorch = _init_dist_pytorch
 
 
+def adapt_dataloaders(cfg: Any) -> Any:
+    """``num_workers=0`` works with any config: ``persistent_workers`` (which torch's
+    DataLoader refuses without workers) is switched off for such loaders."""
+    for key in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        loader = cfg.get(key, None)
+        if loader and loader.get('num_workers', None) == 0 and \
+                loader.get('persistent_workers', False):
+            loader['persistent_workers'] = False
+    return cfg
+
+
 def adapt_cfg_to_device(cfg: Any, launcher: str = 'none') -> Any:
-    """Make a distributed config run on a CPU-only machine (no-op with CUDA).
+    """Make a config run here: :func:`adapt_dataloaders`, then, for a distributed
+    launch on a CPU-only machine (no-op with CUDA), the DDP wrapper and norms.
 
     Sets ``model_wrapper_cfg`` to ``MMDistributedDataParallel`` with ``device_ids=None``
     (kept options such as ``find_unused_parameters`` survive) and turns SyncBN into BN,
     since SyncBN raises under CPU DDP.
     """
+    adapt_dataloaders(cfg)
     if launcher == 'none' or torch.cuda.is_available():
         return cfg
     wrapper = dict(cfg.get('model_wrapper_cfg', None) or {})
@@ -241,6 +282,48 @@ def patch_atomic_put() -> None:
     LocalBackend.put = put  # HardDiskBackend (FileClient) inherits it
 
 
+# ----------------------------------------------------------------------------------------
+# 6. known harmless log noise
+# ----------------------------------------------------------------------------------------
+#: warnings / log lines of the stack that say nothing to a vssl_mm user:
+#: - mmcv-lite has no compiled ops, so mmcv warns at import that
+#:   ``MultiScaleDeformableAttention`` is missing (no vssl_mm or mmaction2 recognizer
+#:   uses it);
+#: - mmengine logs '"FileClient" will be deprecated' whenever mmaction2 or mmengine code
+#:   builds one internally (nothing the user configured).
+HARMLESS_WARNINGS = (r'Fail to import ``MultiScaleDeformableAttention``', )
+HARMLESS_LOG_LINES = ('"FileClient" will be deprecated',
+                      '"HardDiskBackend" is the alias of "LocalBackend"')
+
+
+class _HarmlessLogFilter:
+    """A ``logging`` filter dropping :data:`HARMLESS_LOG_LINES`."""
+
+    def filter(self, record: Any) -> bool:
+        msg = str(record.msg)
+        return not any(msg.startswith(line) for line in HARMLESS_LOG_LINES)
+
+
+def filter_harmless_noise() -> None:
+    """Silence :data:`HARMLESS_WARNINGS` and :data:`HARMLESS_LOG_LINES` (only those)."""
+    import warnings
+    for pattern in HARMLESS_WARNINGS:
+        warnings.filterwarnings('ignore', message=pattern)
+    from mmengine.logging import MMLogger
+    if getattr(MMLogger.__init__, '_vssl_mm_patched', False):
+        return
+    original = MMLogger.__init__
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        original(self, *args, **kwargs)
+        self.addFilter(_HarmlessLogFilter())
+
+    __init__._vssl_mm_patched = True
+    MMLogger.__init__ = __init__
+    for name, logger in list(MMLogger._instance_dict.items()):
+        logger.addFilter(_HarmlessLogFilter())
+
+
 def apply_all() -> None:
     """Apply every fix once. Called by ``import vssl_mm``."""
     global _APPLIED
@@ -252,4 +335,5 @@ def apply_all() -> None:
     patch_checkpoint_loader()
     patch_init_dist_pytorch()
     patch_atomic_put()
+    filter_harmless_noise()
     _APPLIED = True

@@ -77,15 +77,14 @@ class SkippedVideosHook(Hook):
     def after_train_epoch(self, runner) -> None:
         total, files = _all_reduce([self._count, len(self._names)])
         total = int(total)
-        # the dataset checks max_fail_ratio inside each worker; here over all workers
+        # the dataset checks its failure limit inside each worker; here over all workers
         # and ranks (distinct files per rank, summed)
         dataset = getattr(runner.train_dataloader, 'dataset', None)
-        ratio = getattr(dataset, 'max_fail_ratio', None)
-        if ratio is not None and files > max(1, int(ratio * len(dataset))):
+        if hasattr(dataset, 'failure_limit') and files > dataset.failure_limit():
             examples = '; '.join(f'{k}: {v}' for k, v in list(self._names.items())[:5])
             raise RuntimeError(
                 f'{int(files)} of {len(dataset)} videos failed to load in epoch '
-                f'{runner.epoch + 1}, more than max_fail_ratio={ratio}. Examples: '
+                f'{runner.epoch + 1}, more than {dataset.failure_limit_text()}. Examples: '
                 f'{examples}. Check the list with tools/data/check_videos.py.')
         runner.message_hub.update_scalar('train/skipped_videos', total)
         listed = '; '.join(f'{k} ({v[:80]})' for k, v in list(self._names.items())[
