@@ -4,7 +4,8 @@
     python tools/extract_features.py CONFIG CKPT --list ANN_FILE [--data-prefix ROOT] --out DIR
     PORT=29501 bash tools/dist_extract_features.sh CONFIG CKPT NPROC --list ANN --out DIR
 
-CKPT: an algorithm checkpoint of any method or an exported backbone-only file. The
+CKPT: an algorithm checkpoint of any method, an exported backbone-only file, or ``none``
+(random initialisation, e.g. the baseline of a retrieval comparison). The
 preprocessing is the config's retrieval test pipeline (see
 :func:`vssl_mm.apis.build_inference_pipeline`), so a retrieval benchmark config gives the
 vectors the benchmark ranks.
@@ -15,9 +16,15 @@ prefix (``--list``) or to a folder given on the command line, or the file name o
 given on its own, extension dropped (names that collide are refused);
 ``DIR/index.tsv`` (``video``, ``features`` relative to DIR, ``label`` when the list has
 one) listing every video whose file exists, in input order; ``DIR/failed.tsv`` (video,
-error) for videos that could not be read. A video whose ``.npy`` already exists is skipped
-(resume), files are written atomically. With ``--launcher pytorch`` (torchrun) rank ``r``
-of ``W`` takes videos ``r, r + W, ...``; rank 0 writes the index after all ranks finish.
+error) for videos that could not be read; ``DIR/extraction.json``: what made the
+features (config text hash, checkpoint path + size + mtime, every option). A video whose
+``.npy`` already exists is skipped (resume) only when ``extraction.json`` matches this run;
+a changed model or option re-extracts everything (said on the console). Files are written
+atomically. Paths in ``--list`` resolve against ``--data-prefix``, else against the list's
+own folder. The run ends with a one-line summary and exits with status 1 when any video
+failed (``--allow-partial``: 0 as long as one video was extracted). With
+``--launcher pytorch`` (torchrun) rank ``r`` of ``W`` takes videos ``r, r + W, ...``;
+rank 0 writes the index after all ranks finish.
 """
 import argparse
 import json
@@ -43,11 +50,15 @@ VIDEO_EXTS = ('.mp4', '.avi', '.mkv', '.webm', '.mov', '.m4v', '.mpg', '.mpeg')
 def parse_args() -> argparse.Namespace:
     p = argparse.ArgumentParser(description='Extract video features with a vssl_mm model')
     p.add_argument('config', help='config (pretraining or benchmark) of the checkpoint')
-    p.add_argument('checkpoint', help='algorithm checkpoint or backbone-only file')
+    p.add_argument('checkpoint', help="algorithm checkpoint, backbone-only file, or 'none' "
+                   '(random initialisation)')
     p.add_argument('videos', nargs='*', help='video files and/or folders (searched '
                    f'recursively for {", ".join(VIDEO_EXTS)})')
     p.add_argument('--list', dest='ann_file', help='annotation file, "path [label]" lines')
-    p.add_argument('--data-prefix', default='', help='root of the paths in --list')
+    p.add_argument('--data-prefix', default=None, help="root of the paths in --list "
+                   "(default: the list's folder)")
+    p.add_argument('--allow-partial', action='store_true',
+                   help='exit 0 when some videos failed but at least one was extracted')
     p.add_argument('--out', required=True, help='output folder')
     p.add_argument('--clip-len', type=int, default=None, help="frames per clip (default: "
                    "the config's)")
@@ -73,11 +84,12 @@ def collect_videos(args) -> list:
     items = []
     if args.ann_file:
         from vssl_mm.datasets import VideoSSLDataset
+        prefix = args.data_prefix if args.data_prefix is not None else \
+            osp.dirname(osp.abspath(args.ann_file))
         ds = VideoSSLDataset(args.ann_file, pipeline=[], lazy_init=True,
-                             data_prefix=dict(video=args.data_prefix))
+                             data_prefix=dict(video=prefix))
         for info in ds.load_data_list():
-            rel = osp.relpath(info['filename'], args.data_prefix) if args.data_prefix \
-                else info['filename']
+            rel = osp.relpath(info['filename'], prefix) if prefix else info['filename']
             label = info['label'] if info['label'] >= 0 else None
             items.append((info['filename'], video_key(rel), label))
     for v in args.videos:
@@ -113,6 +125,22 @@ class _Clips(torch.utils.data.Dataset):
             return i, None, f'{type(e).__name__}: {str(e).splitlines()[0] if str(e) else e}'
 
 
+def extraction_record(args, cfg: Config) -> dict:
+    """What determines the features: config content, checkpoint identity, options."""
+    import hashlib
+    ckpt = None
+    if args.checkpoint.lower() != 'none':
+        st = os.stat(args.checkpoint)
+        ckpt = dict(path=osp.abspath(args.checkpoint), size=st.st_size,
+                    mtime_ns=st.st_mtime_ns)
+    return dict(
+        config=osp.abspath(args.config),
+        config_sha256=hashlib.sha256(cfg.pretty_text.encode()).hexdigest(),
+        checkpoint=ckpt,
+        options=dict(clip_len=args.clip_len, num_clips=args.num_clips, stage=args.stage,
+                     pool=args.pool, per_clip=args.per_clip))
+
+
 def save_npy(path: str, arr: np.ndarray) -> None:
     os.makedirs(osp.dirname(path) or '.', exist_ok=True)
     tmp = path + '.tmp'
@@ -121,7 +149,7 @@ def save_npy(path: str, arr: np.ndarray) -> None:
     os.replace(tmp, path)
 
 
-def main() -> None:
+def main() -> int:
     args = parse_args()
     rank, world = 0, 1
     if args.launcher == 'pytorch':
@@ -137,14 +165,34 @@ def main() -> None:
         cfg.merge_from_dict(args.cfg_options)
     items = collect_videos(args)
     os.makedirs(args.out, exist_ok=True)
-    model = init_model(cfg, args.checkpoint, device=device)
+    checkpoint = None if args.checkpoint.lower() == 'none' else args.checkpoint
+    if checkpoint is not None and not osp.isfile(checkpoint):
+        sys.exit(f'extract_features: checkpoint "{checkpoint}" not found (pass none for '
+                 'a randomly initialised backbone)')
+    record = extraction_record(args, cfg)
+    record_path = osp.join(args.out, 'extraction.json')
+    stale = False
+    if osp.isfile(record_path):
+        with open(record_path) as f:
+            stale = json.load(f) != record
+    if world > 1:
+        import torch.distributed as dist
+        dist.barrier()  # every rank read the old record before rank 0 replaces it
+    if rank == 0:
+        if stale:
+            print(f'{args.out} holds features of another model or options '
+                  f'({record_path} differs): re-extracting every video', flush=True)
+        with open(record_path + '.tmp', 'w') as f:
+            json.dump(record, f, indent=1)
+        os.replace(record_path + '.tmp', record_path)
+    model = init_model(cfg, checkpoint, device=device)
     prepare = VideoClips(build_inference_pipeline(cfg, args.clip_len, args.num_clips))
 
     def npy_of(key):
         return osp.join(args.out, key + '.npy')
 
     mine = list(range(rank, len(items), world))
-    todo = [i for i in mine if not osp.isfile(npy_of(items[i][1]))]
+    todo = [i for i in mine if stale or not osp.isfile(npy_of(items[i][1]))]
     stats = dict(extracted=0, skipped=len(mine) - len(todo), failed=[])
     bar = None
     if rank == 0:
@@ -177,6 +225,7 @@ def main() -> None:
     if world > 1:
         import torch.distributed as dist
         dist.barrier()
+    status = 0
     if rank == 0:
         merged = dict(extracted=0, skipped=0, failed=[])
         for r in range(world):
@@ -195,16 +244,19 @@ def main() -> None:
             f.write('\n'.join(rows) + '\n')
         with open(osp.join(args.out, 'failed.tsv'), 'w') as f:
             f.write(''.join(f'{p}\t{e}\n' for p, e in merged['failed']))
+        for p, e in merged['failed']:
+            print(f'  failed: {p} ({e})')
         print(f'\nextracted {merged["extracted"]}, skipped {merged["skipped"]} (already '
               f'done), failed {len(merged["failed"])}; index: '
               f'{osp.join(args.out, "index.tsv")} ({len(rows) - 1} videos)')
-        for p, e in merged['failed']:
-            print(f'  failed: {p} ({e})')
+        if merged['failed'] and not (args.allow_partial and len(rows) > 1):
+            status = 1
     if world > 1:
         import torch.distributed as dist
         dist.barrier()
         dist.destroy_process_group()
+    return status
 
 
 if __name__ == '__main__':
-    main()
+    sys.exit(main())

@@ -2,7 +2,10 @@
 import glob
 import os
 import os.path as osp
+import json
 import pickle
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -192,6 +195,12 @@ def test_cli_files_resume_and_broken_video(synthetic_data, ckpts, tmp_path):
     out = str(tmp_path / 'feats')
     args = [osp.join(REPO, 'tools/extract_features.py'), RETRIEVAL, ckpts['algo'],
             vids[0], broken, vids[1], vids[2], '--out', out, '--num-workers', '1']
+    env = dict(os.environ, PYTHONPATH=REPO, OMP_NUM_THREADS='1')
+    strict = subprocess.run([sys.executable] + args, capture_output=True, text=True,
+                            env=env, timeout=600)
+    assert strict.returncode == 1, strict.stderr[-2000:]  # a failed input fails the job
+    assert strict.stdout.rstrip().splitlines()[-1].startswith('extracted 3, skipped 0')
+    args.append('--allow-partial')
     proc = run_tool(args)
     assert 'broken.mp4' in proc.stdout and 'failed 1' in proc.stdout
     rows = _read_index(out)
@@ -212,6 +221,35 @@ def test_cli_files_resume_and_broken_video(synthetic_data, ckpts, tmp_path):
     assert 'extracted 0, skipped 3' in proc.stdout and 'failed 1' in proc.stdout
     assert all(os.stat(osp.join(out, n)).st_mtime_ns == t for n, t in mtimes.items())
     assert len(_read_index(out)) == 3
+    # another model into the same folder: everything is extracted again
+    args[2] = 'none'
+    proc = run_tool(args)
+    assert 're-extracting every video' in proc.stdout
+    assert 'extracted 3, skipped 0' in proc.stdout
+    random_init = np.load(osp.join(out, rows[0][1]))
+    assert not np.allclose(random_init, ref[0], atol=1e-4)
+    with open(osp.join(out, 'extraction.json')) as f:
+        assert json.load(f)['checkpoint'] is None
+
+
+def test_cli_list_paths_resolve_against_the_list_folder(synthetic_data, ckpts, tmp_path):
+    """No --data-prefix: the list's relative paths resolve against its folder; a list
+    whose videos all fail exits non-zero even with --allow-partial."""
+    out = str(tmp_path / 'feats')
+    proc = run_tool([osp.join(REPO, 'tools/extract_features.py'), RETRIEVAL, ckpts['algo'],
+                     '--list', synthetic_data['val'], '--out', out, '--num-workers', '0',
+                     '--num-clips', '2'], cwd=str(tmp_path))
+    assert 'extracted 8, skipped 0 (already done), failed 0' in proc.stdout
+    bad_list = tmp_path / 'missing.txt'
+    bad_list.write_text('nowhere/a.mp4 0\nnowhere/b.mp4 1\n')
+    env = dict(os.environ, PYTHONPATH=REPO, OMP_NUM_THREADS='1')
+    failed = subprocess.run(
+        [sys.executable, osp.join(REPO, 'tools/extract_features.py'), RETRIEVAL, 'none',
+         '--list', str(bad_list), '--out', str(tmp_path / 'f2'), '--num-workers', '0',
+         '--allow-partial'], capture_output=True, text=True, env=env, timeout=600)
+    assert failed.returncode == 1
+    assert 'extracted 0, skipped 0 (already done), failed 2' in failed.stdout
+    assert str(tmp_path / 'nowhere' / 'a.mp4') in failed.stdout
 
 
 def test_cli_two_processes_write_every_video_once(synthetic_data, ckpts, tmp_path):

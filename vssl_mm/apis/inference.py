@@ -111,7 +111,7 @@ def select_backbone_weights(state: Dict[str, torch.Tensor], backbone: torch.nn.M
 
 
 def init_model(config: Union[str, Config], checkpoint: Optional[str] = None,
-               device: Union[str, torch.device] = 'cpu') -> torch.nn.Module:
+               device: Union[str, torch.device, None] = None) -> torch.nn.Module:
     """Build a feature extractor from a config and load a checkpoint into its backbone.
 
     Args:
@@ -120,7 +120,8 @@ def init_model(config: Union[str, Config], checkpoint: Optional[str] = None,
             ``model.data_preprocessor`` when present).
         checkpoint: algorithm checkpoint of any method or exported backbone-only file.
             ``None`` keeps random weights (a warning is logged).
-        device: e.g. ``'cpu'`` or ``'cuda:0'``.
+        device: e.g. ``'cpu'`` or ``'cuda:0'``; ``None`` (default) takes ``'cuda'`` when
+            a GPU is visible, else ``'cpu'``.
 
     Returns:
         a :class:`~vssl_mm.models.VideoFeatureExtractor` in eval mode on ``device``, with
@@ -154,6 +155,8 @@ def init_model(config: Union[str, Config], checkpoint: Optional[str] = None,
             model, dict(state_dict={'backbone.' + k: v for k, v in weights.items()}),
             strict=True)
     model.cfg = cfg
+    if device is None:
+        device = 'cuda' if torch.cuda.is_available() else 'cpu'
     model.to(device)
     model.eval()
     return model
