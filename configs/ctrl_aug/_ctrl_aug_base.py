@@ -11,6 +11,9 @@ clip_len = 16
 feat_channels = 512
 model = dict(
     type='CtrlAug',
+    # SyncBN: batch statistics over the global batch, whose videos are the negatives /
+    # MI pairs (becomes BN on CPU; configs/ctrl_aug/README.md); the heads have no BN
+    backbone=dict(norm_cfg=dict(type='SyncBN', requires_grad=True)),
     # f' = f with temporal stride 1 in stages 2 and 3: global map 8x4x4 (T_v = 8),
     # local map 2x4x4 (T_c = 2)
     global_temporal_strides=(1, 2, 1, 1),

@@ -7,7 +7,7 @@ _base_ = ['./_ctrl_aug_base.py', '../_base_/schedules/cpu_tiny.py']
 num_clips = 4
 feat_channels = 128
 model = dict(
-    backbone=dict(base_channels=16),
+    backbone=dict(base_channels=16, norm_cfg=dict(type='BN3d', requires_grad=True)),  # CPU
     projection=dict(in_channels=feat_channels, hidden_channels=128, out_channels=64),
     critic=dict(in_channels=feat_channels, hidden_channels=128),
     td_head=dict(in_channels=feat_channels, num_clips=num_clips, hidden_channels=128))

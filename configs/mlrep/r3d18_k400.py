@@ -10,7 +10,8 @@ window_len = 32  # two 16-frame clips + a 16-frame global clip (every 2nd frame)
 img_size = 112
 model = dict(
     type='MLRep',
-    backbone=dict(out_indices=(1, 2, 3)),
+    # SyncBN on GPUs as the authors (SyncBN on CPU becomes BN: configs/mlrep/README.md)
+    backbone=dict(out_indices=(1, 2, 3), norm_cfg=dict(type='SyncBN', requires_grad=True)),
     level_channels=(128, 256, 512),
     proj_channels=128,
     num_prototypes=1000,
@@ -62,5 +63,7 @@ custom_hooks = [
     dict(type='RankConsistencyHook', include_buffers=True)
 ]
 auto_scale_lr = dict(enable=False, base_batch_size=256)
-# GPUs: SyncBN as the authors (CPU/gloo runs must keep BN3d)
-# model = dict(backbone=dict(norm_cfg=dict(type='SyncBN', requires_grad=True)))
+# the BN layers built inside the heads (prototype / level projections, Motion Excitation)
+# take no norm_cfg: mmengine turns them into SyncBN when distributed (not in one
+# process); tools/train.py drops this on a CPU-only machine (gloo)
+sync_bn = 'torch'

@@ -8,5 +8,5 @@ model = dict(
         type='S3D',
         gating=False,
         out_indices=(2, 3, 4),
-        norm_cfg=dict(type='BN3d', requires_grad=True)),
+        norm_cfg=dict(type='SyncBN', requires_grad=True)),  # BN on CPU (README)
     level_channels=(480, 832, 1024))

@@ -9,7 +9,7 @@ _base_ = ['./r3d18_k400.py']
 
 model = dict(
     backbone=dict(
-        _delete_=True,  # same as configs/_base_/models/slowfast.py (a test checks it)
+        _delete_=True,  # configs/_base_/models/slowfast.py with SyncBN (a test checks it)
         type='SlowFastLevels',
         pretrained=None,
         resample_rate=4,
@@ -25,7 +25,7 @@ model = dict(
             conv1_stride_t=1,
             pool1_stride_t=1,
             inflate=(0, 0, 1, 1),
-            norm_cfg=dict(type='BN3d', requires_grad=True),
+            norm_cfg=dict(type='SyncBN', requires_grad=True),  # BN on CPU (README)
             norm_eval=False),
         fast_pathway=dict(
             type='resnet3d',
@@ -36,10 +36,8 @@ model = dict(
             conv1_kernel=(5, 7, 7),
             conv1_stride_t=1,
             pool1_stride_t=1,
-            norm_cfg=dict(type='BN3d', requires_grad=True),
+            norm_cfg=dict(type='SyncBN', requires_grad=True),  # BN on CPU (README)
             norm_eval=False),
         out_indices=(1, 2, 3),
         fusion='fast'),
     level_channels=(576, 1152, 2304))
-# GPUs: SyncBN as the authors (CPU/gloo runs must keep BN3d): set
-# norm_cfg=dict(type='SyncBN', requires_grad=True) in both slow_pathway and fast_pathway.

@@ -179,7 +179,13 @@ def test_mlrep_configs_match_the_backbone():
         backbone = dict(cfg.backbone)
         assert backbone.pop('out_indices') == (1, 2, 3)
         assert backbone.pop('fusion') == 'fast'
-        assert backbone == dict(base)  # same SlowFast as configs/_base_/models/slowfast.py
+        ref = copy.deepcopy(dict(base))
+        for path in ('slow_pathway', 'fast_pathway'):  # paper config: SyncBN (BN on CPU)
+            backbone[path] = dict(backbone[path])
+            assert backbone[path].pop('norm_cfg') == dict(type='SyncBN', requires_grad=True)
+            ref[path] = dict(ref[path])
+            assert ref[path].pop('norm_cfg') == dict(type='BN3d', requires_grad=True)
+        assert backbone == ref  # same SlowFast as configs/_base_/models/slowfast.py
         assert tuple(cfg.level_channels) == (576, 1152, 2304)
         assert tuple(cfg.num_tokens) == (8, 4, 2)  # 16 fast steps: 8 | 16, 4 | 16 ...
     assert tuple(cfg.temporal_augs) == ('reverse', 'shuffle')

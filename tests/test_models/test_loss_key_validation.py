@@ -8,6 +8,7 @@ import re
 
 import pytest
 import torch.nn as nn
+from mmengine.registry import DefaultScope
 
 import vssl_mm.models.algorithms as algorithms
 from vssl_mm.registry import MODELS
@@ -75,6 +76,13 @@ CASES = [
     ('TutorialArrowOfTime', 'loss_weights', dict(AOT=1.0), 'AOT', ['aot', 'nce']),
     ('TutorialArrowOfTime', 'loss', dict(tau=0.1), 'tau', INFONCE_KEYS),
 ]
+
+
+@pytest.fixture(autouse=True)
+def _vssl_scope():
+    """Build in vssl_mm's scope whatever an earlier test left as the default scope."""
+    with DefaultScope.overwrite_default_scope('vssl_mm'):
+        yield
 
 
 def _cfg(name: str, arg: str = None, extra: dict = None) -> dict:
