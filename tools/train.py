@@ -39,6 +39,10 @@ def parse_args() -> argparse.Namespace:
         help='override config settings, key=value (e.g. model.backbone.depth=34)')
     parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'],
                         default='none', help='job launcher')
+    parser.add_argument('--strict-config', action='store_true',
+                        help='stop (instead of warning) when the config has a top-level '
+                        'key that looks like a typo of a parent key, or reassigns a '
+                        'variable that does not reach what the parent built from it')
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
     args = parser.parse_args()
     if 'LOCAL_RANK' not in os.environ:
@@ -88,9 +92,23 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
     return adapt_cfg_to_device(cfg, args.launcher)
 
 
+def report_config_lint(config: str, strict: bool) -> None:
+    """Warn (or stop with ``--strict-config``) on what the child config did not change."""
+    from mmengine.logging import print_log
+
+    from vssl_mm.utils.config_lint import lint_child_config
+    problems = lint_child_config(config)
+    if problems and strict:
+        raise ValueError('config problems (--strict-config):\n' + '\n'.join(problems))
+    for p in problems:
+        print_log(p + ' (--strict-config makes this an error)', logger='current',
+                  level=30)
+
+
 def main() -> None:
     args = parse_args()
     cfg = Config.fromfile(args.config)
+    report_config_lint(args.config, args.strict_config)
     cfg = merge_args(cfg, args)
     # fail fast on impossible values (key=value: why) before anything is built; the
     # reliability hooks (skipped-video counts, RNG state in checkpoints, non-finite loss
