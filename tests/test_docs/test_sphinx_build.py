@@ -31,8 +31,9 @@ def _read(path):
 
 def test_every_page_built(html):
     for page in ('index', 'get_started', 'datasets', 'backbones', 'benchmarks',
-                 'tutorials/new_variant', 'tutorials/new_method', 'tutorials/mim',
-                 'tutorials/visualization', 'notes/contributing', 'notes/changelog'):
+                 'distributed_training', 'tutorials/new_variant', 'tutorials/new_method',
+                 'tutorials/mim', 'tutorials/visualization', 'notes/contributing',
+                 'notes/changelog'):
         assert osp.isfile(html / f'{page}.html'), page
     index = _read(html / 'index.html')
     for m in METHOD_PAGES:

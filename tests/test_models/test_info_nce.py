@@ -1,4 +1,7 @@
-"""InfoNCE against a brute-force reference; cross-rank gathers in a real gloo group."""
+"""InfoNCE against a brute-force reference; cross-rank gathers in a real gloo group.
+
+That every gathered loss trains as one process on the global batch is tested in
+``test_distributed_equivalence.py``."""
 import math
 import os
 
@@ -9,7 +12,7 @@ import torch.multiprocessing as mp
 import torch.nn.functional as F
 
 from vssl_mm.models.losses import InfoNCELoss, info_nce_logits_loss
-from vssl_mm.models.utils import concat_all_gather, gather_with_local_grad
+from vssl_mm.models.utils import concat_all_gather, gather_with_grad, gather_with_local_grad
 
 
 def _reference(q, k, tau, queue=None):
@@ -49,8 +52,10 @@ def _worker(rank, world, port, queue):
     torch.manual_seed(100 + rank)
     x = torch.randn(3, 4, requires_grad=True)
     all_x = concat_all_gather(x)
-    g = gather_with_local_grad(x)
-    (g * torch.arange(1., 1 + g.numel()).view_as(g)).sum().backward()
+    assert gather_with_local_grad is gather_with_grad  # the former name
+    g = gather_with_grad(x)
+    # rank r's loss weighs the gathered rows with (r + 1) * w
+    (g * (rank + 1) * torch.arange(1., 1 + g.numel()).view_as(g)).sum().backward()
     # a loss over the global batch: every rank sees every rank's negatives
     loss_fn = InfoNCELoss(temperature=0.1, symmetric=False)
     q = F.normalize(torch.randn(3, 4), dim=1)
@@ -81,7 +86,7 @@ def test_gathers_across_two_gloo_ranks():
     for rank in (0, 1):
         _, all_x, grad, cands = results[rank]
         assert torch.equal(all_x, torch.cat([x0, x1]))
-        # gradient of sum(w * gathered) w.r.t. the local slice = its weights only
+        # the local slice's gradient sums every rank's: (1 + 2) * w of its rows
         weights = torch.arange(1., 25.).view(6, 4)
-        assert torch.equal(grad, weights[rank * 3:(rank + 1) * 3])
+        assert torch.equal(grad, 3 * weights[rank * 3:(rank + 1) * 3])
         assert cands == 6  # 2 ranks x 3 keys

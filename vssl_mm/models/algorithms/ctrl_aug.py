@@ -37,8 +37,8 @@ from ..heads.ctrl_aug import shuffle_clips
 from ..losses.mine import mine_lower_bound
 from ..necks.projection import pool_features
 from ..utils.correspondence import correspondence_from_metainfo, grid_shape
-from ..utils.distributed import (concat_all_gather, gather_with_local_grad,
-                                 world_info)
+from ..utils.distributed import (concat_all_gather, draw_for_global_batch,
+                                 gather_with_local_grad, world_info)
 from ..utils.grad_reverse import grad_reverse
 from .base import BaseVideoSSL, check_loss_weights
 
@@ -219,8 +219,9 @@ class CtrlAug(BaseVideoSSL):
             k = local_vec.shape[1]
             table = torch.tensor(list(itertools.permutations(range(k))),
                                  device=local_vec.device)
-            label = torch.randint(len(table), (local_vec.shape[0], ),
-                                  device=local_vec.device)
+            label = draw_for_global_batch(  # rows of one draw for the global batch
+                lambda m: torch.randint(len(table), (m, ), device=local_vec.device),
+                local_vec.shape[0])
             perms = table[label]
             shuffled = local_vec.gather(1, perms[..., None].expand_as(local_vec))
             logits = self.td_head(shuffled)

@@ -22,6 +22,7 @@ import torch.nn.functional as F
 
 from vssl_mm.registry import MODELS
 from ..necks.projection import pool_features
+from ..utils.distributed import draw_for_global_batch
 from ..utils.momentum import (batch_shuffle, batch_unshuffle, make_momentum_copy,
                               momentum_update)
 from ..utils.queue import KeyQueue
@@ -142,7 +143,9 @@ class SegOrderRate(BaseVideoSSL):
         x_k = inputs[:, 1]
         synth = torch.zeros(inputs.shape[0], dtype=torch.bool, device=inputs.device)
         if self.view_generator is not None:
-            synth = torch.rand(inputs.shape[0], device=inputs.device) < self.view_prob
+            # this rank's rows of one draw for the global batch (same as one process)
+            synth = draw_for_global_batch(lambda m: torch.rand(m, device=inputs.device),
+                                          inputs.shape[0]) < self.view_prob
             if synth.any():  # the generator runs on the chosen samples only
                 rows = synth.nonzero(as_tuple=True)[0]
                 x_syn = self.view_generator(inputs[:, 0], sample=True, rows=rows)[0]

@@ -27,6 +27,7 @@ from torch.func import functional_call
 from vssl_mm.registry import MODELS
 from ..necks.projection import pool_features
 from ..utils.cpu_conv import OneDNNConv3d, fuses_with_upsampling, upsample_conv3d
+from ..utils.distributed import draw_for_global_batch
 from .base import check_loss_weights
 
 
@@ -124,7 +125,8 @@ class VideoVAE(nn.Module):
         drawn for the whole batch and sliced, so the random stream is the same; BN uses
         its running statistics, so a row does not depend on the others). A frozen
         generator that replaces a random subset of a batch (seg_order_rate's keys) need
-        not run on the rest.
+        not run on the rest. Distributed, the noise is this rank's rows of one draw for
+        the global batch (:func:`draw_for_global_batch`), as one process would draw it.
         """
         if rows is not None and self.training:
             raise ValueError('rows needs eval mode (batch statistics mix the rows)')
@@ -132,8 +134,9 @@ class VideoVAE(nn.Module):
         z = mu
         if sample:
             # noise of the whole batch (randn_like of the full mu), then the chosen rows
-            noise = torch.randn((x.shape[0], ) + tuple(mu.shape[1:]), dtype=mu.dtype,
-                                device=mu.device)
+            noise = draw_for_global_batch(
+                lambda m: torch.randn((m, ) + tuple(mu.shape[1:]), dtype=mu.dtype,
+                                      device=mu.device), x.shape[0])
             z = mu + (noise if rows is None else noise[rows]) * (0.5 * logvar).exp()
         return self.decode(z), mu, logvar
 

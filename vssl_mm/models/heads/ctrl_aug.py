@@ -9,6 +9,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from vssl_mm.registry import MODELS
+from ..utils.distributed import draw_for_global_batch
 
 
 @MODELS.register_module()
@@ -78,14 +79,16 @@ def shuffle_clips(clips: torch.Tensor, generator: torch.Generator = None
     permutation per sample (K >= 2).
 
     ``clips`` ``(B, K, C)`` in time order -> ``(shuffled (B, K, C), perms (B, K))`` with
-    ``shuffled[b, j] = clips[b, perms[b, j]]``.
+    ``shuffled[b, j] = clips[b, perms[b, j]]``. Distributed, the permutations are this
+    rank's rows of one draw for the global batch (:func:`draw_for_global_batch`).
     """
     b, k = clips.shape[:2]
     if k < 2:
         raise ValueError('temporal order needs K >= 2 clips')
     table = torch.tensor(list(itertools.permutations(range(k)))[1:],
                          device=clips.device)  # drop the identity (row 0)
-    idx = torch.randint(len(table), (b, ), generator=generator).to(clips.device)
+    idx = draw_for_global_batch(
+        lambda m: torch.randint(len(table), (m, ), generator=generator), b).to(clips.device)
     perms = table[idx]
     return clips.gather(1, perms[..., None].expand(-1, -1, clips.shape[2])), perms
 

@@ -6,7 +6,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from vssl_mm.registry import MODELS
-from ..utils.distributed import gather_with_local_grad, world_info
+from ..utils.distributed import gather_with_grad, world_info
 
 
 def dot_similarity(query: torch.Tensor, keys: torch.Tensor) -> torch.Tensor:
@@ -31,8 +31,9 @@ class InfoNCELoss(nn.Module):
     rank (and an optional queue) are negatives.
 
     ``L = -1/B sum_i log exp(s(q_i, k_i)/tau) / sum_j exp(s(q_i, k_j)/tau)`` where ``j``
-    runs over the ``W*B`` gathered keys (gradient to the local slice) and the ``K`` queue
-    entries. With ``symmetric=True`` the loss is averaged with the key->query direction.
+    runs over the ``W*B`` keys gathered from all ranks (with the exact gradient:
+    :func:`gather_with_grad`) and the ``K`` queue entries (no gradient). With
+    ``symmetric=True`` the loss is averaged with the key->query direction.
 
     Args:
         temperature: tau.
@@ -59,7 +60,7 @@ class InfoNCELoss(nn.Module):
                  queue: Optional[torch.Tensor]) -> tuple:
         b = query.shape[0]
         rank, world = world_info()
-        keys = gather_with_local_grad(key) if self.gather else key
+        keys = gather_with_grad(key) if self.gather else key
         offset = rank * b if (self.gather and world > 1) else 0
         if queue is not None:
             keys = torch.cat([keys, queue.detach()], dim=0)

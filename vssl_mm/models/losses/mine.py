@@ -10,9 +10,11 @@ import math
 from typing import Optional
 
 import torch
+import torch.distributed as dist
 import torch.nn as nn
 
 from vssl_mm.registry import MODELS
+from ..utils.distributed import all_reduce_sum, all_reduce_with_grad, world_info
 
 
 def masked_log_mean_exp(scores: torch.Tensor,
@@ -38,16 +40,46 @@ def masked_mean(scores: torch.Tensor, mask: Optional[torch.Tensor] = None) -> to
     return (scores * mask).sum() / count
 
 
+def _global_mine_bound(joint: torch.Tensor, marginal: torch.Tensor,
+                       joint_mask: Optional[torch.Tensor],
+                       marginal_mask: Optional[torch.Tensor]) -> torch.Tensor:
+    """:func:`mine_lower_bound` over the entries of all ranks (sums and counts
+    all-reduced, the sums with gradient)."""
+    jm = (torch.ones_like(joint, dtype=torch.bool) if joint_mask is None
+          else joint_mask.bool())
+    mm = (torch.ones_like(marginal, dtype=torch.bool) if marginal_mask is None
+          else marginal_mask.bool())
+    counts = all_reduce_sum(torch.stack([jm.sum(), mm.sum()]).to(joint.dtype))
+    if bool((counts == 0).any()):
+        return (joint.sum() + marginal.sum()) * 0.
+    neg_inf = marginal.new_tensor(float('-inf'))
+    top = torch.where(mm, marginal.detach(), neg_inf).max()
+    dist.all_reduce(top, op=dist.ReduceOp.MAX)  # a constant shift keeps exp() finite
+    sums = all_reduce_with_grad(torch.stack([
+        torch.where(jm, joint, torch.zeros_like(joint)).sum(),
+        torch.where(mm, marginal - top, neg_inf).exp().sum()]))
+    return sums[0] / counts[0] - (top + torch.log(sums[1]) - torch.log(counts[1]))
+
+
 def mine_lower_bound(joint: torch.Tensor, marginal: torch.Tensor,
                      joint_mask: Optional[torch.Tensor] = None,
-                     marginal_mask: Optional[torch.Tensor] = None) -> torch.Tensor:
+                     marginal_mask: Optional[torch.Tensor] = None,
+                     global_batch: bool = True) -> torch.Tensor:
     """Eq. 5: ``mean(G[joint]) - log mean(exp G[marginal])`` (scalar).
 
     ``joint`` and ``marginal`` are critic scores of any shape; with masks, only the
     entries where the mask is True count (the same matrix may be passed twice). An empty
     joint or marginal set gives 0 (kept in the graph, so every parameter still gets a
     gradient, of zero).
+
+    Distributed (``global_batch=True``, more than one rank): each rank passes the scores
+    of its own rows and every rank gets the bound of the global batch; the means run over
+    the entries of all ranks (sums and counts all-reduced, with gradient), which is the
+    one-process bound on all ranks' rows (a mean of per-rank bounds is not: the log of a
+    mean is not the mean of the logs). Collective: every rank calls it alike.
     """
+    if global_batch and world_info()[1] > 1:
+        return _global_mine_bound(joint, marginal, joint_mask, marginal_mask)
     for scores, mask in ((joint, joint_mask), (marginal, marginal_mask)):
         if mask is not None and not bool(mask.any()):
             return (joint.sum() + marginal.sum()) * 0.

@@ -1,7 +1,9 @@
-from .distributed import (all_reduce_sum, concat_all_gather, gather_with_local_grad,
+from .distributed import (all_reduce_sum, all_reduce_with_grad, concat_all_gather,
+                          draw_for_global_batch, gather_with_grad, gather_with_local_grad,
                           world_info)
 
-__all__ = ['world_info', 'concat_all_gather', 'gather_with_local_grad', 'all_reduce_sum']
+__all__ = ['world_info', 'concat_all_gather', 'gather_with_grad', 'gather_with_local_grad',
+           'all_reduce_sum', 'all_reduce_with_grad', 'draw_for_global_batch']
 from .momentum import (batch_shuffle, batch_unshuffle, make_momentum_copy,  # noqa: E402
                        momentum_update)
 from .queue import KeyQueue  # noqa: E402
