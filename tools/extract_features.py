@@ -13,7 +13,8 @@ vectors the benchmark ranks.
 Writes ``DIR/<video name>.npy`` (``(D,)`` float32, the mean of the clip features;
 ``(V, D)`` with ``--per-clip``), where the name is the video's path relative to the data
 prefix (``--list``) or to a folder given on the command line, or the file name of a video
-given on its own, extension dropped (names that collide are refused);
+given on its own, extension dropped (kept, e.g. ``clip.avi.npy``, for files that differ
+only by it; other collisions are refused);
 ``DIR/index.tsv`` (``video``, ``features`` relative to DIR, ``label`` when the list has
 one) listing every video whose file exists, in input order; ``DIR/failed.tsv`` (video,
 error) for videos that could not be read; ``DIR/extraction.json``: what made the
@@ -100,11 +101,24 @@ def collect_videos(args) -> list:
             items += [(f, video_key(osp.relpath(f, v)), None) for f in sorted(found)]
         else:
             items.append((v, video_key(osp.basename(v)), None))
+    # two files that differ only by extension (clip.mp4, clip.avi) keep it in their name
+    by_key: dict = {}
+    for path, key, _ in items:
+        by_key.setdefault(key, set()).add(osp.abspath(path))
+
+    def distinct_by_extension(key: str) -> bool:
+        group = by_key[key]
+        return len(group) > 1 and len({osp.splitext(p)[1].lower() for p in group}) == len(
+            group)
+
+    items = [(path, key + osp.splitext(path)[1].lower() if distinct_by_extension(key)
+              else key, label) for path, key, label in items]
     seen = {}
     for path, key, _ in items:
-        if key in seen and seen[key] != path:
+        if key in seen and osp.abspath(seen[key]) != osp.abspath(path):
             sys.exit(f'extract_features: "{path}" and "{seen[key]}" map to the same output '
-                     f'name "{key}.npy"; pass their folder or a --list instead')
+                     f'name "{key}.npy" (same file name in different inputs); pass their '
+                     'common folder or a --list instead')
         seen[key] = path
     return items
 

@@ -269,3 +269,23 @@ def test_cli_two_processes_write_every_video_once(synthetic_data, ckpts, tmp_pat
     assert len(glob.glob(osp.join(out, '**', '*.npy'), recursive=True)) == 8
     assert not glob.glob(osp.join(out, '.rank*')) and not glob.glob(out + '/**/*.tmp')
     assert np.load(osp.join(out, rows[0][1])).shape == (4, 128)
+
+
+def test_cli_names_files_that_differ_only_by_extension(tmp_path):
+    """clip.mp4 and clip.avi in one folder get clip.mp4.npy / clip.avi.npy; the same
+    name from two folders given separately is refused naming both."""
+    import importlib.util
+    import types
+    spec = importlib.util.spec_from_file_location(
+        'extract_features_tool', osp.join(REPO, 'tools/extract_features.py'))
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    for name in ('a/clip.mp4', 'a/clip.avi', 'a/other.mp4', 'b/other.mp4'):
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        (tmp_path / name).write_bytes(b'')
+    args = types.SimpleNamespace(ann_file=None, videos=[str(tmp_path / 'a')],
+                                 data_prefix=None)
+    assert [k for _, k, _ in tool.collect_videos(args)] == ['clip.avi', 'clip.mp4', 'other']
+    args.videos = [str(tmp_path / 'a' / 'other.mp4'), str(tmp_path / 'b' / 'other.mp4')]
+    with pytest.raises(SystemExit, match='same output name "other.npy"'):
+        tool.collect_videos(args)
