@@ -203,3 +203,18 @@ def test_known_harmless_noise_is_filtered_and_nothing_else():
     assert 'MultiScaleDeformableAttention' not in out
     assert "FileClient" not in out and "HardDiskBackend" not in out
     assert 'a line that stays' in out and 'a warning that stays' in out
+
+
+def test_config_with_custom_imports_fixes_mmaction_before_models_load():
+    """A plain mmaction2 user: read a config that imports vssl_mm, then mmaction2's own
+    register_all_modules and recognizer API work (docs/get_started.md, import order)."""
+    code = ('from mmengine.config import Config\n'
+            'Config.fromfile("configs/benchmarks/finetune/hdc/r3d18_ucf101_split1.py")\n'
+            'from mmaction.utils import register_all_modules\n'
+            'register_all_modules()\n'
+            'from mmaction.apis import init_recognizer\n'
+            'print("imported")\n')
+    proc = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True,
+                          timeout=120, cwd=osp.dirname(osp.dirname(osp.dirname(
+                              osp.abspath(__file__)))))
+    assert proc.returncode == 0 and 'imported' in proc.stdout, proc.stderr[-2000:]
