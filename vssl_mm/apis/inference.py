@@ -10,7 +10,7 @@
   config. It loads algorithm checkpoints (``backbone.*`` tensors; necks, heads, queues,
   momentum encoders are left out) and backbone-only files written by
   ``tools/model_converters/extract_backbone.py`` (keys of the backbone itself), through
-  mmengine's loader with ``weights_only=True`` (DESIGN.md pitfall 3). A checkpoint that
+  mmengine's loader with ``weights_only=True`` (docs/design.md, pitfall 3). A checkpoint that
   does not fill every backbone tensor is refused with :class:`CheckpointMismatchError`.
 - :func:`extract_features` runs the retrieval benchmark's test preprocessing
   (:func:`build_inference_pipeline`) and returns the mean of the pooled clip features of

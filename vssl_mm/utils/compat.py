@@ -1,4 +1,4 @@
-"""Fixes for known failures of the pinned stack (DESIGN.md pitfalls 1-4).
+"""Fixes for known failures of the pinned stack (docs/design.md, pitfalls 1-4).
 
 Nothing in site-packages is edited; every fix is applied at import time of ``vssl_mm``
 and is idempotent:
@@ -113,7 +113,7 @@ def check_importlib_metadata() -> None:
 # 3. weights_only=True checkpoints
 # ----------------------------------------------------------------------------------------
 def checkpoint_safe_globals() -> List[Any]:
-    """Exactly what mmengine checkpoints hold beyond tensors (DESIGN.md pitfall 3)."""
+    """Exactly what mmengine checkpoints hold beyond tensors (docs/design.md, pitfall 3)."""
     from mmengine.logging import HistoryBuffer
     reconstruct = np.zeros(1).__reduce__()[0]  # numpy.core.multiarray._reconstruct
     scalar = np.float64(0).__reduce__()[0]  # numpy.core.multiarray.scalar

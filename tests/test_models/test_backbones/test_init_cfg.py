@@ -1,4 +1,7 @@
-"""``init_cfg=dict(type='Pretrained', prefix='backbone.')`` really loads (pitfall 7)."""
+"""``init_cfg=dict(type='Pretrained', prefix='backbone.')`` really loads.
+
+mmaction2's own ResNet3d family loads nothing that way (docs/design.md, pitfall 7).
+"""
 import vssl_mm  # noqa: F401  isort:skip  (fixes the stack before mmaction.models)
 import pytest
 import torch
@@ -45,7 +48,7 @@ def test_pretrained_prefix_loads(name, tmp_path):
 
 
 def test_mmaction_resnet3d_ignores_init_cfg_ours_does_not(tmp_path):
-    """Documents pitfall 7: the plain mmaction2 backbone loads nothing."""
+    """Documents docs/design.md pitfall 7: the plain mmaction2 backbone loads nothing."""
     path = str(tmp_path / 'ssl.pth')
     expected = _write_full_checkpoint(BUILDERS['r3d'](), path)
     cfg = dict(type='Pretrained', checkpoint=path, prefix='backbone.')

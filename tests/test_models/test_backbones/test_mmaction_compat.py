@@ -66,7 +66,7 @@ def test_resnet2plus1d_strict_and_same_output():
     x = torch.randn(2, 3, 16, 32, 32)
     with torch.no_grad():
         a, b = ours(x), ref(x)
-    # mmaction2 returns only the last stage (pitfall 8); ours returns all four
+    # mmaction2 returns only the last stage (docs/design.md, pitfall 8); ours returns all four
     assert isinstance(b, torch.Tensor) and len(a) == 4
     assert [t.shape[1] for t in a] == [4, 8, 16, 32]
     torch.testing.assert_close(a[-1], b, rtol=0, atol=0)

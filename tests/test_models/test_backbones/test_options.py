@@ -42,7 +42,7 @@ def test_instance_norm_disables_zero_init_residual():
     m.init_weights()
     assert m.zero_init_residual is False
     assert m.layer1[0].conv2.norm.weight.abs().sum(
-    ) > 0  # not zeroed (pitfall 9)
+    ) > 0  # not zeroed (docs/design.md, pitfall 9)
     assert ResNet3dSSL(depth=10, base_channels=4).zero_init_residual is True
 
 

@@ -89,7 +89,8 @@ def grey_rgb(imgs: np.ndarray) -> np.ndarray:
 
 @TRANSFORMS.register_module()
 class ClipColorJitter(BaseTransform):
-    """Colour jitter with one set of factors per clip (numpy-2 safe, cf. pitfall 5).
+    """Colour jitter with one set of factors per clip (numpy-2 safe: mmaction2's
+    ``ColorJitter`` with ``hue != 0`` overflows under numpy 2; docs/design.md, pitfall 5).
 
     With probability ``p``: brightness ``b ~ U[1-B, 1+B]`` scales pixels, contrast blends
     with the clip mean grey, saturation blends with the per-pixel grey, hue shifts the

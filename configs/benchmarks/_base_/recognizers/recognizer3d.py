@@ -1,7 +1,8 @@
 # Parts of the downstream Recognizer3D, referenced by ./<backbone>.py as {{_base_.x}}:
 # I3DHead = global average pool, dropout 0.5, fc; average_clips='prob' so multi-clip
-# testing averages softmax scores (pitfall 9). ImageNet normalisation: set
-# model.data_preprocessor.mean/std to the pretraining's (HDC: mean=std=[127.5] * 3).
+# testing averages softmax scores (mmaction2's default None breaks it; docs/design.md,
+# pitfall 9). ImageNet normalisation: set model.data_preprocessor.mean/std to the
+# pretraining's (HDC: mean=std=[127.5] * 3).
 i3d_head = dict(
     type='I3DHead',
     in_channels=512,

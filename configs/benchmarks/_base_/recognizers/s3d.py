@@ -1,5 +1,6 @@
 # mmaction2 Recognizer3D on the s3d backbone (configs/_base_/models/s3d.py):
-# dropout 0.5 + fc; 10-clip softmax averaging at test (average_clips='prob', pitfall 9).
+# dropout 0.5 + fc; 10-clip softmax averaging at test (average_clips='prob'; mmaction2's
+# default None breaks multi-clip testing).
 _base_ = ['../../../_base_/models/s3d.py', './recognizer3d.py']
 model = dict(
     type='Recognizer3D',
