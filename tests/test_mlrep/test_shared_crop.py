@@ -1,5 +1,5 @@
 """ViewsApply(same_params_across_views=True): one crop shared by all views of a sample
-(tried for mlrep on the synthetic camera videos, configs/mlrep/README.md "Fifth session":
+(tried for mlrep on the synthetic camera videos, docs/experiments/mlrep.md "Fifth session":
 the short and global clips then see the same region, so Eq. 13's timestamps can be
 matched by content)."""
 import numpy as np
