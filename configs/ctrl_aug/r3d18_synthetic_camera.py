@@ -1,6 +1,6 @@
-# r3d18_synthetic.py on the camera-motion synthetic style, 90 epochs (~30 min on 2 CPU
-# cores). Data: python tools/data/make_synthetic.py --out data/synthetic_camera
-#   --style camera --train-per-class 32 --val-per-class 8
+# r3d18_synthetic.py on the camera-motion synthetic style, 90 epochs (figures:
+# docs/experiments/ctrl_aug.md). Data: python tools/data/make_synthetic.py
+#   --out data/synthetic_camera --style camera --train-per-class 32 --val-per-class 8
 # Evaluate: python tools/analysis/eval_synthetic.py configs/ctrl_aug/r3d18_synthetic_camera.py
 #   work_dirs/r3d18_synthetic_camera/epoch_90.pth --data-root data/synthetic_camera
 _base_ = ['./r3d18_synthetic.py']

@@ -1,12 +1,10 @@
 # mlrep's CPU learning-signal run: r3d18_synthetic.py on the camera-motion synthetic
-# style, 60 epochs (1920 iterations of batch 8, ~9 min on 2 idle CPU cores), with colour jitter
-# and grey drawn once per clip (ClipColorJitter / ClipGrayscale, same strengths 0.5, 0.5,
-# 0.5, 0.25 and p=0.5) instead of once per frame (FrameColorJitter / FrameGrayscale, the
-# authors' code, kept in r3d18_synthetic.py and the paper configs). Our choice for this
-# data, not a paper row: with per-frame jitter and grey no mlrep run beat random init in R@1
-# here; with per-clip jitter, at 60 epochs, R@1 50.0-57.8 for five training seeds against
-# 29.7-43.8 for five random inits (README "Sixth session"). 30 epochs (the fifth
-# session's setting) was above random init in the mean but not for every seed.
+# style, 60 epochs (1920 iterations of batch 8), with colour jitter and grey drawn once per
+# clip (ClipColorJitter / ClipGrayscale, same strengths 0.5, 0.5, 0.5, 0.25 and p=0.5)
+# instead of once per frame (FrameColorJitter / FrameGrayscale, the authors' code, kept in
+# r3d18_synthetic.py and the paper configs). Our choice for this data, not a paper row:
+# per-frame jitter and grey make the frames of these motion-only videos flicker, and no
+# per-frame run beat random init on them (docs/experiments/mlrep.md).
 # Data: python tools/data/make_synthetic.py --out data/synthetic_camera --style camera
 #   --train-per-class 32 --val-per-class 8
 # Evaluate: python tools/analysis/eval_synthetic.py configs/mlrep/r3d18_synthetic_camera.py

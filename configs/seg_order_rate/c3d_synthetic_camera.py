@@ -2,7 +2,8 @@
 # width (base 16 -> 128-d last block), 16-frame clips of n=3 segments at 64x64, rates in
 # [1, 3], the full objective (order + 0.3 rate + MoCo with shuffle similarity), on the
 # camera-motion synthetic style, 30 epochs of Adam 3e-4, batch 16 (480 iterations).
-# Adam 1e-3 (r21d_synthetic.py) keeps the order task at chance; 3e-4 does not (README).
+# Adam 1e-3 (r21d_synthetic.py) keeps the order task at chance; 3e-4 does not
+# (docs/experiments/seg_order_rate.md).
 # Data: python tools/data/make_synthetic.py --out data/synthetic_camera --style camera
 #   --train-per-class 32 --val-per-class 8
 # Evaluate: python tools/analysis/eval_synthetic.py configs/seg_order_rate/

@@ -19,7 +19,6 @@ With ``--recalibrate-bn`` every backbone's BatchNorm running statistics are reco
 on the train videos' eval clips first: by default the pretrained backbone normalises with
 the statistics its training left behind and the random init with the initial ones
 (mean 0, variance 1), which is a different function even for the same weights.
-It runs in well under a minute on 2 CPU cores for the default synthetic set.
 """
 import argparse
 import json

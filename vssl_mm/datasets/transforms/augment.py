@@ -102,9 +102,9 @@ class ClipColorJitter(BaseTransform):
     (``addWeighted`` for brightness and contrast, one 3x3 colour matrix for
     saturation, a wrapping uint8 add to the HSV hue) and returns to uint8 after each
     operation, as torchvision does for uint8 tensors (rounding here, where torchvision
-    truncates): 3-5x faster than ``backend='float'`` (one float32 buffer, rounded once
-    at the end; :meth:`apply`), from which it differs by rounding only (at most 2 grey
-    levels without hue, see the tests).
+    truncates): faster than ``backend='float'`` (one float32 buffer, rounded once at the
+    end; :meth:`apply`; timings in docs/benchmarks_performance.md), from which it differs
+    by rounding only (at most 2 grey levels without hue, see the tests).
     """
 
     BACKENDS = ('uint8', 'float')
