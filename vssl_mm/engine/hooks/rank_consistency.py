@@ -1,6 +1,7 @@
 """Check that every rank holds the same parameters (DDP must keep them in step)."""
 import torch
 import torch.distributed as dist
+from mmengine.dist.utils import get_comm_device
 from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
 
@@ -31,9 +32,11 @@ class RankConsistencyHook(Hook):
         tensors = list(model.parameters())
         if self.include_buffers:
             tensors += [b for b in model.buffers() if b.is_floating_point()]
-        total = torch.zeros(2, dtype=torch.float64)
+        # summed where the tensors are (one host transfer at the end, not one per tensor)
+        device = tensors[0].device if tensors else torch.device('cpu')
+        total = torch.zeros(2, dtype=torch.float64, device=device)
         for t in tensors:
-            d = t.detach().double().cpu()
+            d = t.detach().double().to(device)
             total[0] += d.sum()
             total[1] += (d * d).sum()
         return total
@@ -44,6 +47,7 @@ class RankConsistencyHook(Hook):
             runner.logger.info(f'parameter checksum {local[0].item():.10e} (1 rank)')
             return
         world = dist.get_world_size()
+        local = local.to(get_comm_device())  # nccl gathers CUDA tensors only, gloo CPU
         out = [torch.zeros_like(local) for _ in range(world)]
         dist.all_gather(out, local)
         values = torch.stack(out)

@@ -5,10 +5,11 @@ non-finite loss guard, and a failure injector for testing fault handling.
   skipped (``SkipBrokenMixin`` puts ``skipped_videos`` into the metainfo of the sample
   it returned instead, so counts made inside dataloader workers reach the main process)
   and logs ``Epoch N: skipped K video loads (...)``; the count is also a logged scalar.
-* :class:`RNGStateHook` saves python / numpy / torch RNG states into each checkpoint (as
-  tensors and lists of ints, so the file loads under ``weights_only=True``) and restores
-  them on resume: model-side randomness (dropout, shuffle-BN permutations, random levels
-  in a collate function) then continues as in an uninterrupted run.
+* :class:`RNGStateHook` saves python / numpy / torch (and, with CUDA, the GPU's) RNG
+  states into each checkpoint (as tensors and lists of ints, so the file loads under
+  ``weights_only=True``) and restores them on resume: model-side randomness (dropout,
+  shuffle-BN permutations, random levels in a collate function) then continues as in an
+  uninterrupted run.
 * :class:`NonFiniteLossHook` checks every ``loss_<term>`` before the backward pass; on a
   NaN/Inf it raises an error naming the term and iteration (``action='raise'``), or skips
   the optimiser step (``action='skip'``, up to ``max_skips`` in a row). The decision is
@@ -21,6 +22,7 @@ from typing import Dict, List, Optional, Sequence
 import numpy as np
 import torch
 import torch.distributed as dist
+from mmengine.dist.utils import get_comm_device
 from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
 
@@ -32,9 +34,12 @@ def _dist_on() -> bool:
 
 
 def _all_reduce(values: Sequence[float], op: str = 'sum') -> List[float]:
-    t = torch.tensor(list(values), dtype=torch.float64)
-    if _dist_on():
-        dist.all_reduce(t, op=dist.ReduceOp.MAX if op == 'max' else dist.ReduceOp.SUM)
+    """Reduce python numbers over ranks, on the backend's device (nccl reduces CUDA
+    tensors only; gloo CPU ones)."""
+    if not _dist_on():
+        return [float(v) for v in values]
+    t = torch.tensor(list(values), dtype=torch.float64, device=get_comm_device())
+    dist.all_reduce(t, op=dist.ReduceOp.MAX if op == 'max' else dist.ReduceOp.SUM)
     return t.tolist()
 
 
@@ -111,15 +116,23 @@ class RNGStateHook(Hook):
 
 
 def get_rng_state() -> dict:
-    """RNG states as tensors / ints (weights-only loadable)."""
+    """RNG states as tensors / ints (weights-only loadable).
+
+    With CUDA, also the current GPU's generator (``cuda``): on a GPU the model-side
+    draws (dropout, shuffle-BN and ctrl_aug permutations, the VAE noise, tutorial
+    reversals) take the device's generator, not the CPU one.
+    """
     version, py_state, gauss = random.getstate()
     name, keys, pos, has_gauss, cached = np.random.get_state()
-    return dict(
+    state = dict(
         python=dict(version=int(version), state=torch.tensor(py_state, dtype=torch.int64),
                     gauss=gauss),
         numpy=dict(name=str(name), keys=torch.from_numpy(keys.astype(np.int64)),
                    pos=int(pos), has_gauss=int(has_gauss), cached=float(cached)),
         torch=torch.get_rng_state())
+    if torch.cuda.is_available():
+        state['cuda'] = torch.cuda.get_rng_state()
+    return state
 
 
 def set_rng_state(state: dict) -> None:
@@ -130,6 +143,8 @@ def set_rng_state(state: dict) -> None:
     np.random.set_state((n['name'], n['keys'].numpy().astype(np.uint32), n['pos'],
                          n['has_gauss'], n['cached']))
     torch.set_rng_state(state['torch'])
+    if state.get('cuda', None) is not None and torch.cuda.is_available():
+        torch.cuda.set_rng_state(state['cuda'])
 
 
 class NonFiniteLossError(FloatingPointError):

@@ -44,4 +44,5 @@ class ClipContrast(BaseVideoSSL):
         return dict(
             loss_nce=loss,
             acc_nce=acc.detach(),
-            nce_candidates=torch.tensor(float(self.loss_nce.last_num_candidates)))
+            nce_candidates=torch.tensor(float(self.loss_nce.last_num_candidates),
+                                        device=inputs.device))

@@ -262,8 +262,9 @@ class MLRep(BaseVideoSSL):
     def sinkhorn_targets(self, scores: torch.Tensor) -> torch.Tensor:
         """``(B, 2, K)`` detached scores -> ``(B, 2, K)`` Sinkhorn targets on the global
         batch (plus the filled part of the queue once ``queue_on``)."""
-        filled = int(self.queue_filled.item())
-        use_queue = self.proto_queue is not None and bool(self.queue_on.item()) and filled
+        use_queue = self.proto_queue is not None and bool(self.queue_on.item())
+        filled = int(self.queue_filled.item()) if use_queue else 0  # host reads: the
+        use_queue = use_queue and filled > 0  # queue slice has a data-dependent length
         out = []
         for a in range(2):
             shared = None
@@ -280,8 +281,8 @@ class MLRep(BaseVideoSSL):
             return
         self.proto_queue.enqueue(scores.flatten(1))
         _, world = world_info()
-        self.queue_filled.fill_(min(int(self.queue_filled.item()) + scores.shape[0] * world,
-                                    self.proto_queue.length))
+        # on the buffer's device (no host read): min(filled + global batch, length)
+        self.queue_filled.add_(scores.shape[0] * world).clamp_(max=self.proto_queue.length)
 
     # ------------------------------------------------------------------ Eq. 11-12
     def _aug_loss(self, q: torch.Tensor, aug: torch.Tensor, diag: torch.Tensor) -> tuple:
@@ -341,10 +342,12 @@ class MLRep(BaseVideoSSL):
                               diag, self.tau)
             graph = graph_targets(log_w, labels, labels_all, diag, self.eta, self.graph)
         out['graph_edges'] = (graph > 0).sum(dim=1).float().mean()
-        out['num_clusters'] = torch.tensor(float(labels_all.unique().numel()))
+        # prototypes used by the global batch (fixed-size count: no unique(), no host read)
+        out['num_clusters'] = torch.zeros(self.num_prototypes, device=labels_all.device
+                                          ).index_fill_(0, labels_all, 1.).sum()
 
         # Eq. 10: graph constraint on every level (zero weight before the stage switch)
-        mul = float(self.mul_on.item())
+        mul = self.mul_on[0].to(inputs.dtype)  # 0. or 1., kept on the device
         for lv in LEVELS:
             if w[f'mul_{lv}'] <= 0:
                 continue

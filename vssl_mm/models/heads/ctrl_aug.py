@@ -87,8 +87,10 @@ def shuffle_clips(clips: torch.Tensor, generator: torch.Generator = None
         raise ValueError('temporal order needs K >= 2 clips')
     table = torch.tensor(list(itertools.permutations(range(k)))[1:],
                          device=clips.device)  # drop the identity (row 0)
-    idx = draw_for_global_batch(
-        lambda m: torch.randint(len(table), (m, ), generator=generator), b).to(clips.device)
+    device = clips.device if generator is None else generator.device
+    idx = draw_for_global_batch(  # on the clips' device: no CPU draw + copy on a GPU
+        lambda m: torch.randint(len(table), (m, ), generator=generator, device=device),
+        b).to(clips.device)
     perms = table[idx]
     return clips.gather(1, perms[..., None].expand(-1, -1, clips.shape[2])), perms
 

@@ -47,10 +47,10 @@ class KeyQueue(nn.Module):
             raise ValueError(f'queue length {self.length} is not a multiple of the global '
                              f'batch {b}; choose a multiple (and drop_last=True in the '
                              'train dataloader)')
-        ptr = int(self.ptr.item())
-        idx = (ptr + torch.arange(b, device=keys.device)) % self.length
-        self.queue[idx] = keys.to(self.queue.dtype)
-        self.ptr[0] = (ptr + b) % self.length
+        # the pointer stays on the queue's device: no host read (GPU sync) per step
+        idx = (self.ptr + torch.arange(b, device=self.ptr.device)) % self.length
+        self.queue[idx] = keys.to(self.queue)
+        self.ptr.add_(b).remainder_(self.length)
 
     def forward(self) -> torch.Tensor:
         """The current keys ``(K, D)`` (a detached clone)."""
