@@ -63,8 +63,17 @@ def test_all_terms_and_gradients():
     assert torch.isfinite(sum(v for k, v in losses.items() if 'loss' in k))
     # 4 videos, 2 levels: each clip of video a has 1 same-level other video
     assert losses['same_level_pairs'].item() == 4 * 3 * 1
-    # soft targets: L_rc >= entropy of S >= 0 and bounded by log(#candidates) + ...
-    assert losses['loss_rc'].item() > 0
+    # soft targets: L_rc = mean_i [H(S_i) + KL(S_i || p_i)] > mean_i H(S_i) (the exact
+    # value: test_region_contrast_matches_dense_soft_infonce and, with maps larger than
+    # one cell, test_objective_gradients.py); the candidates are the 4 global cells
+    # (T_v = 4 x 1 x 1) of each of the 4 videos
+    from vssl_mm.models.utils.correspondence import correspondence_from_metainfo
+    s = correspondence_from_metainfo([d.metainfo['ctrl_params'] for d in samples],
+                                     (1, 1, 1), (4, 1, 1))
+    torch.testing.assert_close(s.sum(-1), torch.ones(s.shape[:-1]))
+    entropy = float(-(s * s.clamp_min(1e-12).log()).sum(-1).mean())
+    assert entropy < losses['loss_rc'].item()
+    assert losses['rc_candidates'].item() == 4 * 4
     sum(v for k, v in losses.items() if 'loss' in k).backward()
     for name, p in m.named_parameters():
         assert p.grad is not None, name

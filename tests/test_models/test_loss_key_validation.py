@@ -94,7 +94,9 @@ def _cfg(name: str, arg: str = None, extra: dict = None) -> dict:
 
 @pytest.mark.parametrize('name', sorted(BASE))
 def test_valid_keys_build(name):
-    assert MODELS.build(_cfg(name)) is not None
+    model = MODELS.build(_cfg(name))
+    assert type(model) is MODELS.get(name) and type(model).__name__ == name
+    assert sum(p.numel() for p in model.parameters() if p.requires_grad) > 0
 
 
 @pytest.mark.parametrize('name, arg, extra, key, valid', CASES,
