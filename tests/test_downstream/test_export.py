@@ -16,10 +16,33 @@ def _run(*args):
                           cwd=ROOT, env={'PYTHONPATH': ROOT, 'PATH': '/usr/bin:/bin'})
 
 
-def test_export_then_recognizer_loads_every_tensor(ssl_checkpoint, tmp_path):
+def test_default_format_is_a_recognizer_checkpoint(ssl_checkpoint, tmp_path):
+    """Default ``--format recognizer``: ``backbone.*`` keys (init_recognizer, load_from),
+    meta recorded; the file reads back with ``weights_only=True``."""
     ckpt, ssl_model = ssl_checkpoint
     out = str(tmp_path / 'backbone.pth')
-    res = _run(EXPORT, ckpt, out)
+    res = _run(EXPORT, ckpt, out, '--config',
+               osp.join(ROOT, 'configs/simclr/r3d18_synthetic.py'))
+    assert res.returncode == 0, res.stderr
+    expected = ssl_model.backbone.state_dict()
+    assert f'Wrote {len(expected)} backbone tensors' in res.stdout
+    assert "format 'recognizer'" in res.stdout and 'init_recognizer(' in res.stdout
+    saved = torch.load(out, map_location='cpu', weights_only=True)
+    assert set(saved['state_dict']) == {f'backbone.{k}' for k in expected}
+    for k, v in expected.items():
+        assert torch.equal(saved['state_dict'][f'backbone.{k}'], v), k
+    meta = saved['meta']
+    assert meta['format'] == 'recognizer' and meta['num_tensors'] == len(expected)
+    assert meta['epoch'] == 1 and meta['source'] == osp.abspath(ckpt)
+    assert meta['mmaction_backbone']['type'] == 'ResNet3d'
+    assert meta['ssl_backbone']['type'] == 'ResNet3dSSL'
+
+
+def test_export_then_recognizer_loads_every_tensor(ssl_checkpoint, tmp_path):
+    """``--format backbone``: bare keys, as ``model.backbone.pretrained`` loads them."""
+    ckpt, ssl_model = ssl_checkpoint
+    out = str(tmp_path / 'backbone.pth')
+    res = _run(EXPORT, ckpt, out, '--format', 'backbone')
     assert res.returncode == 0, res.stderr
     expected = {k: v for k, v in ssl_model.backbone.state_dict().items()}
     assert f'Wrote {len(expected)} backbone tensors' in res.stdout

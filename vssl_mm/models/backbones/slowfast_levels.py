@@ -4,7 +4,7 @@ Feichtenhofer et al., "SlowFast Networks for Video Recognition" (ICCV 2019). MLR
 Table 3 (Qian et al., ICCV 2021) ablates temporal modelling on a SlowFast backbone, and
 MLRep needs three levels (low, mid, high) from one backbone pass, each one 5D tensor.
 mmaction2's ``ResNet3dSlowFast.forward`` returns only the last stage as a pair
-``(x_slow, x_fast)`` (DESIGN.md pitfall 8).
+``(x_slow, x_fast)`` (docs/design.md, pitfall 8).
 
 :class:`SlowFastLevels` subclasses ``ResNet3dSlowFast`` and adds no module, parameter or
 buffer: its state dict has exactly ``ResNet3dSlowFast``'s keys, so an exported backbone
@@ -46,7 +46,7 @@ import torch.nn.functional as F
 from mmaction.models.backbones.resnet3d_slowfast import ResNet3dSlowFast
 
 from vssl_mm.registry import MODELS
-from .temporal_stride import MultiLevelBackboneMixin
+from .temporal_stride import MultiLevelBackboneMixin, route_backbone_prefix
 
 FUSIONS = ('fast', 'slow')
 
@@ -94,7 +94,7 @@ class SlowFastLevels(ResNet3dSlowFast):
             returns a tensor when one stage is asked for (plain mmaction2 heads such as
             ``I3DHead`` / vssl_mm's ``BNLinearHead``).
         init_cfg (dict, optional): ``dict(type='Pretrained', checkpoint=...,
-            prefix='backbone.')`` really loads (DESIGN.md pitfall 7; mmaction2's
+            prefix='backbone.')`` really loads (docs/design.md, pitfall 7; mmaction2's
             ``ResNet3dSlowFast.init_weights`` ignores ``init_cfg``).
     """
 
@@ -175,6 +175,11 @@ class SlowFastLevels(ResNet3dSlowFast):
         ``init_cfg`` (``Pretrained`` last, ``prefix`` supported)."""
         super().init_weights(pretrained)
         MultiLevelBackboneMixin._init_from_init_cfg(self)
+
+    def _load_from_state_dict(self, state_dict, prefix, *args, **kwargs) -> None:
+        """Also loads ``backbone.``-prefixed files as ``pretrained=...``."""
+        route_backbone_prefix(self, state_dict, prefix)
+        super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
 
     def level_channels(self) -> Dict[int, int]:
         """``{stage: C_slow + C_fast}`` for every stage (read from the built layers)."""

@@ -11,9 +11,12 @@
     No second copy of the weights is ever made, and activation checkpointing re-applies
     the override when it recomputes a block during backward;
   - ``init_cfg=dict(type='Pretrained', checkpoint=..., prefix='backbone.')`` that really
-    loads (DESIGN.md pitfall 7: mmaction2's ResNet3d family overrides ``init_weights``
+    loads (docs/design.md, pitfall 7: mmaction2's ResNet3d family overrides ``init_weights``
     without calling ``BaseModule.init_weights``);
-  - tuple outputs for the stages in ``out_indices`` (DESIGN.md pitfall 8).
+  - tuple outputs for the stages in ``out_indices`` (docs/design.md, pitfall 8);
+  - loading of ``backbone.``-prefixed files (a recognizer or pretraining checkpoint, the
+    default output of ``extract_backbone.py``) when the backbone itself is loaded, e.g.
+    as ``pretrained=...`` (:func:`route_backbone_prefix`).
 """
 from contextlib import contextmanager
 from typing import (Callable, Dict, Iterator, List, Optional, Sequence, Tuple,
@@ -27,7 +30,7 @@ from torch.nn.modules.utils import _triple
 
 StrideSpec = Optional[Union[Dict[int, int], Sequence[int]]]
 
-__all__ = ['MultiLevelBackboneMixin', 'temporal_stride_override']
+__all__ = ['MultiLevelBackboneMixin', 'route_backbone_prefix', 'temporal_stride_override']
 
 
 def _set_temporal_stride(module: nn.Module, stride: int) -> None:
@@ -56,6 +59,22 @@ def _set_state(module: nn.Module, state: Tuple) -> None:
     module.stride = state[0]
     if isinstance(module, (nn.MaxPool3d, nn.AvgPool3d)):
         module.kernel_size = state[1]
+
+
+def route_backbone_prefix(module: nn.Module, state_dict: Dict, prefix: str) -> None:
+    """Rename ``backbone.<name>`` to ``<name>`` in ``state_dict`` when ``module`` is the
+    root of the load (``prefix == ''``) and the state dict holds none of ``module``'s own
+    names but some under ``backbone.``: a recognizer-layout export or a full pretraining
+    checkpoint given to the backbone alone (``pretrained=...``). Other keys stay as they
+    are (reported as unexpected by the loader). Loads into a recognizer are untouched."""
+    if prefix != '' or not state_dict:
+        return
+    own = set(module.state_dict().keys())
+    if any(k in own for k in state_dict):
+        return
+    routed = [k for k in state_dict if k.startswith('backbone.') and k[9:] in own]
+    for k in routed:
+        state_dict[k[9:]] = state_dict.pop(k)
 
 
 class MultiLevelBackboneMixin:
@@ -133,6 +152,10 @@ class MultiLevelBackboneMixin:
         if getattr(self, 'return_tuple', True) or len(outs) > 1:
             return tuple(outs)
         return outs[0]
+
+    def _load_from_state_dict(self, state_dict, prefix, *args, **kwargs) -> None:
+        route_backbone_prefix(self, state_dict, prefix)
+        super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
 
     # -- init_cfg Pretrained -----------------------------------------------------------
     def _init_from_init_cfg(self) -> None:
