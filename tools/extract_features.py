@@ -42,8 +42,7 @@ from mmengine.config import Config, DictAction  # noqa: E402
 
 import vssl_mm  # noqa: E402,F401  (stack fixes before mmaction.models)
 from vssl_mm.apis import build_inference_pipeline, init_model  # noqa: E402
-from vssl_mm.apis.inference import (VideoClips, clip_features,  # noqa: E402
-                                    video_key)
+from vssl_mm.apis.inference import VideoClips, clip_features, video_key  # noqa: E402
 
 VIDEO_EXTS = ('.mp4', '.avi', '.mkv', '.webm', '.mov', '.m4v', '.mpg', '.mpeg')
 

@@ -8,10 +8,10 @@ import argparse
 import os
 import os.path as osp
 
-import vssl_mm  # noqa: F401  (applies the stack fixes before mmaction.models loads)
 from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
+import vssl_mm  # noqa: F401  (applies the stack fixes before mmaction.models loads)
 from vssl_mm.utils import register_all_modules
 from vssl_mm.utils.compat import adapt_cfg_to_device
 

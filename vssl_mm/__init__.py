@@ -12,8 +12,7 @@ from mmaction.utils import register_all_modules as _register_mmaction  # noqa: E
 
 _register_mmaction(init_default_scope=False)
 
-from .version import __version__  # noqa: E402
-
 from . import datasets, engine, evaluation, models  # noqa: E402,F401
+from .version import __version__  # noqa: E402
 
 __all__ = ['__version__']

@@ -14,8 +14,7 @@ from mmaction.registry import LOOPS as MMACTION_LOOPS
 from mmaction.registry import METRICS as MMACTION_METRICS
 from mmaction.registry import MODEL_WRAPPERS as MMACTION_MODEL_WRAPPERS
 from mmaction.registry import MODELS as MMACTION_MODELS
-from mmaction.registry import \
-    OPTIM_WRAPPER_CONSTRUCTORS as MMACTION_OPTIM_WRAPPER_CONSTRUCTORS
+from mmaction.registry import OPTIM_WRAPPER_CONSTRUCTORS as MMACTION_OPTIM_WRAPPER_CONSTRUCTORS
 from mmaction.registry import OPTIM_WRAPPERS as MMACTION_OPTIM_WRAPPERS
 from mmaction.registry import OPTIMIZERS as MMACTION_OPTIMIZERS
 from mmaction.registry import PARAM_SCHEDULERS as MMACTION_PARAM_SCHEDULERS
@@ -24,8 +23,7 @@ from mmaction.registry import TASK_UTILS as MMACTION_TASK_UTILS
 from mmaction.registry import TRANSFORMS as MMACTION_TRANSFORMS
 from mmaction.registry import VISBACKENDS as MMACTION_VISBACKENDS
 from mmaction.registry import VISUALIZERS as MMACTION_VISUALIZERS
-from mmaction.registry import \
-    WEIGHT_INITIALIZERS as MMACTION_WEIGHT_INITIALIZERS
+from mmaction.registry import WEIGHT_INITIALIZERS as MMACTION_WEIGHT_INITIALIZERS
 from mmengine.registry import Registry
 
 __all__ = [

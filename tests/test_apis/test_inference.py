@@ -1,8 +1,8 @@
 """vssl_mm.apis (init_model / extract_features) and tools/extract_features.py."""
 import glob
+import json
 import os
 import os.path as osp
-import json
 import pickle
 import subprocess
 import sys

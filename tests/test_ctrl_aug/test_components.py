@@ -4,8 +4,7 @@ import math
 import pytest
 import torch
 
-from vssl_mm.models.heads.ctrl_aug import (CellProjection, MINECritic,
-                                           TemporalDependencyHead,
+from vssl_mm.models.heads.ctrl_aug import (CellProjection, MINECritic, TemporalDependencyHead,
                                            shuffle_clips)
 from vssl_mm.models.losses.mine import MINELoss, mine_lower_bound
 from vssl_mm.models.utils.grad_reverse import grad_reverse

@@ -42,9 +42,9 @@ def _model(**kw):
 
 def _rank_step(rank: int, world: int, levels=None, **model_kw) -> dict:
     """One rank: collate its slice, L_mi on random features, backward."""
-    import vssl_mm  # noqa: F401
     from mmengine.registry import init_default_scope
 
+    import vssl_mm  # noqa: F401
     from vssl_mm.datasets.transforms.ctrl_aug import ctrl_aug_collate
     init_default_scope('vssl_mm')
     n = GLOBAL_BATCH // world

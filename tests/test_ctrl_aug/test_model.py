@@ -92,8 +92,7 @@ def test_frozen_critic_on_local_global_pairs_reaches_encoder_only():
 def test_region_contrast_matches_dense_soft_infonce():
     """L_rc equals the soft InfoNCE (info_nce_logits_loss) with dense targets."""
     from vssl_mm.models.losses.info_nce import info_nce_logits_loss
-    from vssl_mm.models.utils.correspondence import \
-        correspondence_from_metainfo
+    from vssl_mm.models.utils.correspondence import correspondence_from_metainfo
     m = _model(loss_weights=dict(rc=1.), backbone=dict(
         type='ResNet3dSSL', depth=10, base_channels=8, spatial_strides=(1, 1, 1, 1)))
     x, samples = _batch(n=3, k=2, size=16)

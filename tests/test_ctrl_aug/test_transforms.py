@@ -4,12 +4,9 @@ import numpy as np
 import pytest
 import torch
 
-from vssl_mm.datasets.transforms import (MultiViewDecode, PackMultiViewInputs,
-                                         VideoOpen)
-from vssl_mm.datasets.transforms.ctrl_aug import (ControlledLowLevelAug,
-                                                  CtrlAugCrop, CtrlAugSampler,
-                                                  IntensityLevels,
-                                                  assign_levels,
+from vssl_mm.datasets.transforms import MultiViewDecode, PackMultiViewInputs, VideoOpen
+from vssl_mm.datasets.transforms.ctrl_aug import (ControlledLowLevelAug, CtrlAugCrop,
+                                                  CtrlAugSampler, IntensityLevels, assign_levels,
                                                   ctrl_aug_collate)
 
 

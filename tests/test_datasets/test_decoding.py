@@ -13,8 +13,7 @@ import numpy as np
 import pytest
 from mmengine.dataset import Compose
 
-from vssl_mm.datasets.decoding import (DecordVideo, PyAVVideo, open_video,
-                                       probe_stream)
+from vssl_mm.datasets.decoding import DecordVideo, PyAVVideo, open_video, probe_stream
 from vssl_mm.datasets.transforms import VideoOpen
 from vssl_mm.utils import register_all_modules
 from .codec_videos import sequential_decode, write_all, wrong_frames

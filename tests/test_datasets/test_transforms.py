@@ -8,8 +8,7 @@ import torch
 
 from vssl_mm.datasets.transforms import (ClipColorJitter, ClipGrayscale, MultiViewDecode,
                                          PackMultiViewInputs, RandomClipsSampler,
-                                         UniformClipsSampler, VideoOpen, ViewsApply,
-                                         fit_interval)
+                                         UniformClipsSampler, VideoOpen, ViewsApply, fit_interval)
 
 
 @pytest.fixture

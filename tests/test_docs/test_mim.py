@@ -20,6 +20,7 @@ from tests.conftest import REPO
 if importlib.util.find_spec('mim') is None:
     pytest.skip('openmim is not installed', allow_module_level=True)
 
+
 def IGNORE(folder, names):
     """What a source checkout would not hold (build outputs, local data, tests)."""
     skip = {'.git', '.mim', '__pycache__', '_build', '.benchmarks'}

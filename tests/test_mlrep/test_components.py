@@ -6,9 +6,8 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from vssl_mm.models.algorithms.mlrep import (MLRep, eq3_log_similarity, eq8_log_w,
-                                             graph_targets, temporal_transform,
-                                             timestamp_retrieval_loss)
+from vssl_mm.models.algorithms.mlrep import (MLRep, eq3_log_similarity, eq8_log_w, graph_targets,
+                                             temporal_transform, timestamp_retrieval_loss)
 from vssl_mm.models.necks import MotionExcitation
 
 TAU = 0.07

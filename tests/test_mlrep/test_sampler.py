@@ -2,8 +2,8 @@
 import numpy as np
 import pytest
 
-from vssl_mm.datasets.transforms import (FrameColorJitter, FrameGrayscale,
-                                         MultiLevelWindowSampler, MultiViewDecode, VideoOpen)
+from vssl_mm.datasets.transforms import (FrameColorJitter, FrameGrayscale, MultiLevelWindowSampler,
+                                         MultiViewDecode, VideoOpen)
 
 
 @pytest.mark.parametrize('total', [32, 33, 50, 96, 97, 200, 1000])

@@ -11,11 +11,10 @@ import torch
 from mmaction.models import ResNet3dSlowFast
 from mmengine.config import Config
 
+from tests.conftest import randomize_state
 from vssl_mm.models.algorithms.mlrep import MLRep
 from vssl_mm.models.backbones import SlowFastLevels, fuse_pathways
 from vssl_mm.registry import MODELS
-
-from tests.conftest import randomize_state
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 

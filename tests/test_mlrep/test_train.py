@@ -53,6 +53,7 @@ def _init_prototypes(data, tmp_path):
     """The prototypes the seeded run starts from (same config, same seed, no training)."""
     from mmengine.config import Config
     from mmengine.runner import Runner
+
     from vssl_mm.utils import register_all_modules
     register_all_modules(init_default_scope=True)
     cfg = Config.fromfile(CFG)

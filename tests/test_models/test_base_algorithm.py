@@ -1,5 +1,4 @@
 """BaseVideoSSL contract on the clip-contrast baseline: loss, predict, tensor modes."""
-import torch
 from mmengine.registry import DefaultScope
 
 from vssl_mm.datasets.transforms import PackMultiViewInputs
@@ -36,6 +35,7 @@ def test_loss_predict_tensor_modes():
     # with a copy of video 0 (label 0) added, video 0 and its copy retrieve each other
     # (cosine 1) and video 1 (label 1) finds only label-0 videos: R@1 = 2 / 3
     import copy
+
     from vssl_mm.evaluation.metrics import RetrievalMetric
     metric = RetrievalMetric(topk=(1, ))
     metric.process(None, list(out) + [copy.deepcopy(out[0])])

@@ -45,11 +45,11 @@ import vssl_mm  # noqa: F401
 from vssl_mm.models.algorithms.mlrep import MLRep, eq3_log_similarity, eq8_log_w, graph_targets
 from vssl_mm.models.losses import InfoNCELoss, info_nce_logits_loss
 from vssl_mm.models.losses.shuffle_similarity import ShuffleSimilarity
-from vssl_mm.models.utils import concat_all_gather, gather_with_grad, world_info
+from vssl_mm.models.utils import concat_all_gather
 from vssl_mm.models.utils import distributed as dist_utils
+from vssl_mm.models.utils import gather_with_grad, world_info
 from vssl_mm.registry import MODELS
-from .dist_harness import (convert_to_global_bn, local_rows, rel_error, rel_errors,
-                           run_on_ranks)
+from .dist_harness import convert_to_global_bn, local_rows, rel_error, rel_errors, run_on_ranks
 
 WORLD = 2
 B = 4  # samples per rank

@@ -9,7 +9,6 @@ from mmengine.config import Config
 from mmengine.optim import build_optim_wrapper
 
 from vssl_mm.utils import register_all_modules
-
 from ..conftest import REPO
 
 

@@ -95,6 +95,7 @@ def test_benchmark_pipeline_matched_interval(synthetic_data, tmp_path):
     import sys
     sys.path.insert(0, osp.join(REPO, 'tools', 'analysis'))
     from benchmark_pipeline import main, matched_interval, takes_ceil
+
     # a clip of L frames at interval r spans (L - 1) r + 1 frames; solve for r
     for clip_len, density in ((16, 2.0), (8, 3.37), (16, 1.0)):
         r = matched_interval(density, clip_len)
@@ -130,6 +131,7 @@ def test_counting_reader_counts_known_video(synthetic_data):
     import sys
     sys.path.insert(0, osp.join(REPO, 'tools', 'analysis'))
     from benchmark_pipeline import run_instrumented
+
     from vssl_mm.datasets.transforms.loading import MultiViewDecode, VideoOpen
     video = open(synthetic_data['train']).readline().split()[0]
     path = osp.join(synthetic_data['root'], video)

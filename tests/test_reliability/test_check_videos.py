@@ -3,7 +3,6 @@ import os.path as osp
 import subprocess
 import sys
 
-
 from tests.conftest import REPO
 from tests.test_reliability.broken import make_broken_videos
 

@@ -7,8 +7,7 @@ import pytest
 from mmengine.config import Config
 
 from tests.conftest import REPO
-from vssl_mm.utils.config_check import (ConfigError, add_reliability_hooks,
-                                        validate_config)
+from vssl_mm.utils.config_check import ConfigError, add_reliability_hooks, validate_config
 
 
 def _cfg(name, data):

@@ -8,8 +8,7 @@ import torch.nn as nn
 from mmengine.model import BaseModel
 from mmengine.runner import Runner
 
-from vssl_mm.engine.hooks.reliability import (NonFiniteLossError,
-                                              NonFiniteLossHook)
+from vssl_mm.engine.hooks.reliability import NonFiniteLossError, NonFiniteLossHook
 
 
 class ToyModel(BaseModel):

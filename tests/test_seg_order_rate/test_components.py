@@ -1,13 +1,11 @@
-import itertools
-
 import numpy as np
 import pytest
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from vssl_mm.models.losses import InfoNCELoss, ShuffleSimilarity, shuffle_distance
 from vssl_mm.models.heads import SamplingRateHead, SegmentOrderHead
+from vssl_mm.models.losses import InfoNCELoss, ShuffleSimilarity, shuffle_distance
 from vssl_mm.models.utils import KeyQueue, momentum_update
 
 

@@ -1,9 +1,9 @@
 import numpy as np
 import torch
 from mmaction.structures import ActionDataSample
-from vssl_mm.utils import register_all_modules
 
 from vssl_mm.registry import MODELS
+from vssl_mm.utils import register_all_modules
 
 
 def _model(**kw):

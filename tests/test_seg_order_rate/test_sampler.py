@@ -3,8 +3,7 @@ import math
 import numpy as np
 import pytest
 
-from vssl_mm.datasets.transforms.seg_order_rate import (SegmentOrderRateSampler,
-                                                        permutations_table,
+from vssl_mm.datasets.transforms.seg_order_rate import (SegmentOrderRateSampler, permutations_table,
                                                         segment_span)
 
 

@@ -4,9 +4,8 @@ import pytest
 import torch
 import torch.nn as nn
 
-from vssl_mm.models.algorithms.view_synthesis import (ViewSynthesis, charbonnier,
-                                                      flow_warp, kl_divergence,
-                                                      warp_clip)
+from vssl_mm.models.algorithms.view_synthesis import (ViewSynthesis, charbonnier, flow_warp,
+                                                      kl_divergence, warp_clip)
 from vssl_mm.registry import MODELS
 
 
@@ -139,11 +138,11 @@ def test_generator_on_chosen_rows_equals_full_batch_rows():
 def test_seg_order_rate_keys_match_full_batch_generator():
     """The keys with the generator on the chosen samples only == the former full-batch
     generator + torch.where (same seed)."""
-    from vssl_mm.models.algorithms.view_synthesis import VideoVAE
     import os.path as osp
 
     from mmengine.config import Config
 
+    from vssl_mm.models.algorithms.view_synthesis import VideoVAE
     from vssl_mm.utils import register_all_modules
     register_all_modules(init_default_scope=True)
     cfg = Config.fromfile(osp.join(osp.dirname(__file__), '..', '..', 'configs',

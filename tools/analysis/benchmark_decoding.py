@@ -21,12 +21,12 @@ import os.path as osp
 import time
 from typing import Dict, List, Optional, Sequence
 
-import vssl_mm  # noqa: F401  (stack fixes before mmaction.models loads)
 import cv2
 import numpy as np
 from mmengine.config import Config
 from mmengine.dataset import Compose
 
+import vssl_mm  # noqa: F401  (stack fixes before mmaction.models loads)
 from vssl_mm.datasets.decoding import probe_stream
 from vssl_mm.utils import register_all_modules
 

@@ -33,11 +33,11 @@ import tempfile
 import time
 from typing import Dict, List
 
-import vssl_mm  # noqa: F401  (stack fixes before mmaction.models loads)
 import numpy as np
 from mmengine.config import Config, DictAction
 from mmengine.dataset import Compose
 
+import vssl_mm  # noqa: F401  (stack fixes before mmaction.models loads)
 from vssl_mm.utils import register_all_modules
 
 

@@ -32,11 +32,11 @@ import tempfile
 import time
 from typing import Dict, List
 
-import vssl_mm  # noqa: F401  (stack fixes before mmaction.models loads)
 import torch
 import torch.nn.functional as F
 from mmengine.config import Config, DictAction
 
+import vssl_mm  # noqa: F401  (stack fixes before mmaction.models loads)
 from vssl_mm.utils import register_all_modules
 
 
@@ -187,6 +187,7 @@ def main(argv=None) -> None:
     torch.manual_seed(0)
 
     from mmengine.optim import build_optim_wrapper
+
     from vssl_mm.registry import MODELS
     with tempfile.TemporaryDirectory() as tmp:
         batch = build_batch(cfg, args, tmp)

@@ -22,10 +22,10 @@ import statistics
 import time
 from typing import Callable, Dict, List, Tuple
 
-import vssl_mm  # noqa: F401  (stack fixes before mmaction loads)
 import numpy as np
 import torch
 
+import vssl_mm  # noqa: F401  (stack fixes before mmaction loads)
 from vssl_mm.datasets.transforms import FrameColorJitter, PackMultiViewInputs
 from vssl_mm.datasets.transforms.augment import ClipColorJitter, grey_rgb
 

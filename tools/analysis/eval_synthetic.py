@@ -30,11 +30,11 @@ import torch.nn as nn
 
 sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..', '..'))
 
-import vssl_mm  # noqa: E402,F401
 from mmengine.config import Config  # noqa: E402
 from mmengine.logging import MMLogger  # noqa: E402
 from mmengine.runner.checkpoint import load_checkpoint  # noqa: E402
 
+import vssl_mm  # noqa: E402,F401
 from vssl_mm.evaluation import recall_at_k  # noqa: E402
 from vssl_mm.registry import DATASETS, MODELS  # noqa: E402
 from vssl_mm.utils import register_all_modules  # noqa: E402

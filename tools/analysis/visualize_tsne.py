@@ -105,9 +105,10 @@ def main() -> None:
     args = parser.parse_args()
 
     import torch
-    import vssl_mm  # noqa: F401
     from mmengine.config import Config
     from mmengine.runner.checkpoint import load_checkpoint
+
+    import vssl_mm  # noqa: F401
     from vssl_mm.registry import MODELS
     from vssl_mm.utils import register_all_modules
     sys.path.insert(0, osp.dirname(osp.abspath(__file__)))

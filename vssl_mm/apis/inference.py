@@ -128,8 +128,7 @@ def init_model(config: Union[str, Config], checkpoint: Optional[str] = None,
         the config attached as ``model.cfg`` (its test pipeline is used by
         :func:`extract_features`).
     """
-    from mmengine.runner.checkpoint import (_load_checkpoint,
-                                            _load_checkpoint_to_model)
+    from mmengine.runner.checkpoint import _load_checkpoint, _load_checkpoint_to_model
 
     from vssl_mm.registry import MODELS
     from vssl_mm.utils import register_all_modules

@@ -5,7 +5,6 @@ from typing import Callable, Dict, List, Optional, Union
 
 import numpy as np
 import torch
-
 from mmaction.datasets import BaseActionDataset
 from mmengine.fileio import exists, list_from_file
 from mmengine.logging import print_log

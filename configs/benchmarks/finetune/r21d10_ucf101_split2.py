@@ -1,1 +1,3 @@
-_base_ = ['../_base_/recognizers/r21d10.py', '../_base_/data/ucf101_split2.py', './_base_/schedule.py']
+_base_ = [
+    '../_base_/recognizers/r21d10.py', '../_base_/data/ucf101_split2.py', './_base_/schedule.py'
+]

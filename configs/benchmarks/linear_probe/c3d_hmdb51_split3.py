@@ -1,2 +1,4 @@
 _base_ = ['../_base_/recognizers/c3d.py', '../_base_/data/hmdb51_split3.py', './_base_/schedule.py']
-model = dict(type='LinearProbeRecognizer3D', cls_head=dict(type='BNLinearHead', dropout_ratio=0.0, num_classes=51))
+model = dict(
+    type='LinearProbeRecognizer3D',
+    cls_head=dict(type='BNLinearHead', dropout_ratio=0.0, num_classes=51))

@@ -1,2 +1,4 @@
-_base_ = ['../_base_/recognizers/r3d18.py', '../_base_/data/ucf101_split3.py', './_base_/schedule.py']
+_base_ = [
+    '../_base_/recognizers/r3d18.py', '../_base_/data/ucf101_split3.py', './_base_/schedule.py'
+]
 model = dict(type='LinearProbeRecognizer3D', cls_head=dict(type='BNLinearHead', dropout_ratio=0.0))

@@ -7,8 +7,7 @@ import pytest
 import torch
 from mmaction.models import ResNet3d
 
-from vssl_mm.models.backbones import (S3D, C3DTrunk, ResNet2Plus1dSSL,
-                                      ResNet3dSSL)
+from vssl_mm.models.backbones import S3D, C3DTrunk, ResNet2Plus1dSSL, ResNet3dSSL
 
 BUILDERS = {
     'r3d': lambda **kw: ResNet3dSSL(depth=10, base_channels=8, **kw),

@@ -4,10 +4,8 @@ import torch
 from mmaction.models import C3D, ResNet2Plus1d, ResNet3d
 from mmengine.registry import DefaultScope
 
-from vssl_mm.models.backbones import C3DTrunk, ResNet2Plus1dSSL, ResNet3dSSL
-
 from tests.conftest import randomize_state
-
+from vssl_mm.models.backbones import C3DTrunk, ResNet2Plus1dSSL, ResNet3dSSL
 
 R3D_KW = dict(
     depth=18,

@@ -4,8 +4,7 @@ import torch
 import torch.nn as nn
 
 import vssl_mm  # noqa: F401
-from vssl_mm.models.backbones import (S3D, C3DTrunk, ResNet2Plus1dSSL,
-                                      ResNet3dSSL)
+from vssl_mm.models.backbones import S3D, C3DTrunk, ResNet2Plus1dSSL, ResNet3dSSL
 
 IN = dict(type='IN3d', affine=True)
 

@@ -3,8 +3,7 @@ import pytest
 import torch
 
 import vssl_mm  # noqa: F401
-from vssl_mm.models.backbones import (S3D, S3DG, C3DTrunk, ResNet2Plus1dSSL,
-                                      ResNet3dSSL)
+from vssl_mm.models.backbones import S3D, S3DG, C3DTrunk, ResNet2Plus1dSSL, ResNet3dSSL
 
 X_16_32 = (1, 3, 16, 32, 32)
 

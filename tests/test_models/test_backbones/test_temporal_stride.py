@@ -3,8 +3,8 @@ import pytest
 import torch
 
 import vssl_mm  # noqa: F401
-from vssl_mm.models.backbones import (S3D, C3DTrunk, ResNet2Plus1dSSL,
-                                      ResNet3dSSL, temporal_stride_override)
+from vssl_mm.models.backbones import (S3D, C3DTrunk, ResNet2Plus1dSSL, ResNet3dSSL,
+                                      temporal_stride_override)
 
 
 def _ptrs(model):

@@ -21,8 +21,8 @@ import numpy as np
 from mmcv.transforms import BaseTransform
 
 from vssl_mm.registry import TRANSFORMS
-from .eval_sampling import FiveCrop  # noqa: F401  (HDC's 5-crop test transform)
 from .augment import ViewsApply, _as_array
+from .eval_sampling import FiveCrop  # noqa: F401  (HDC's 5-crop test transform)
 from .sampling import clip_indices, fit_interval
 
 #: view order produced by :class:`HDCViewSampler`
@@ -197,5 +197,3 @@ class HDCSpatialAugment(BaseTransform):
 
     def __repr__(self) -> str:
         return f'{self.__class__.__name__}(tc_spatial={self.tc_spatial}, {self.family})'
-
-

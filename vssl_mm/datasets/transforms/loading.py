@@ -6,8 +6,8 @@ import cv2
 import numpy as np
 from mmcv.transforms import BaseTransform
 
-from vssl_mm.registry import TRANSFORMS
 from vssl_mm.datasets.decoding import BACKENDS, open_video
+from vssl_mm.registry import TRANSFORMS
 
 
 @TRANSFORMS.register_module()

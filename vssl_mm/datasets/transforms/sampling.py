@@ -2,7 +2,7 @@
 
 Samplers only decide indices (``view_frame_inds``); :class:`MultiViewDecode` decodes them.
 """
-from typing import Dict, Optional
+from typing import Dict
 
 import numpy as np
 from mmcv.transforms import BaseTransform

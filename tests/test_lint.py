@@ -1,0 +1,18 @@
+"""flake8 over the package, the tools, the tests and the configs (setup.cfg's [flake8]).
+
+CI runs the test suite, so a lint error fails CI. flake8 comes from requirements/tests.txt.
+"""
+import subprocess
+import sys
+
+from tests.conftest import REPO
+
+PATHS = ('vssl_mm', 'tools', 'tests', 'configs')
+
+
+def test_flake8_clean():
+    proc = subprocess.run([sys.executable, '-m', 'flake8', *PATHS], cwd=REPO,
+                          capture_output=True, text=True, timeout=300)
+    assert 'No module named flake8' not in proc.stderr, (
+        'flake8 is missing: pip install -r requirements/tests.txt')
+    assert proc.returncode == 0, f'flake8 {" ".join(PATHS)}:\n{proc.stdout}{proc.stderr}'
