@@ -81,8 +81,8 @@ def test_too_many_failures_stop_with_examples(tmp_path):
     for i in range(4):
         (tmp_path / f'bad{i}.mp4').write_bytes(b'garbage')
     ann = _write_list(tmp_path / 'bad.txt', [str(tmp_path / f'bad{i}.mp4') for i in range(4)])
-    ds = VideoSSLDataset(ann, PIPELINE, max_fail_ratio=0.1)
-    with pytest.raises(RuntimeError, match='max_fail_ratio'):
+    ds = VideoSSLDataset(ann, PIPELINE, max_fail_ratio=0.1, max_failures=1)
+    with pytest.raises(RuntimeError, match=r'max\(max_failures=1, max_fail_ratio=0.1'):
         for i in range(4):
             ds[i]
 
