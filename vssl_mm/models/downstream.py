@@ -10,7 +10,7 @@
   (one pooled vector per clip) for :class:`~vssl_mm.evaluation.RetrievalMetric`. It loads
   full vssl_mm checkpoints (``backbone.*`` keys, the rest ignored) and exported
   backbone-only files, and refuses a checkpoint holding no backbone tensor instead of
-  silently evaluating random weights (DESIGN.md pitfall 7).
+  silently evaluating random weights (docs/design.md, pitfall 7).
 """
 from typing import Dict
 

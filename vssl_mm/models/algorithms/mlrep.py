@@ -22,7 +22,7 @@ the same window (see ``MultiLevelWindowSampler``). One backbone pass gives three
   concatenated) retrieve the global clip's token at the same timestamp, both ways.
 
 ``h(u, v) = exp(u.v / tau)`` on L2-normalised vectors. Every term is ``loss_<term>`` with
-its weight from ``loss_weights`` (METHODS.md: ``L_high + L_ret,high + 0.5 (L_mid +
+its weight from ``loss_weights`` (from the authors' code: ``L_high + L_ret,high + 0.5 (L_mid +
 L_ret,mid) + 0.3 (L_low + L_ret,low) + 0.5 L_proto`` plus ``L_mul`` at 1 / 0.5 / 0.3).
 """
 import math
@@ -174,7 +174,7 @@ class MLRep(BaseVideoSSL):
         temporal_augs: ``('reverse', )`` or ``('reverse', 'shuffle')``.
         num_tokens: ``(low, mid, high)`` tokens of the global clip for Eq. 13 (8, 4, 2).
         aug_batch_negatives: also use other videos of the global batch as negatives in
-            L_aug (METHODS.md, authors' code); ``False`` is Eq. 11-12 literally.
+            L_aug (authors' code); ``False`` is Eq. 11-12 literally.
         me_reduction: ME channel reduction (16).
         loss_weights: weights of every term (see :data:`DEFAULT_WEIGHTS`); a level whose
             ``mul``/``aug``/``ret`` weight is 0 builds no head for it.

@@ -3,7 +3,7 @@
 Tran et al., "Learning Spatiotemporal Features with 3D Convolutional Networks" (ICCV 2015):
 eight 3x3x3 convs (64, 128, 256, 256, 512, 512, 512, 512) in five blocks, each followed by
 a max-pool (1x2x2 after block 1, 2x2x2 after the others). The papers use the conv part
-only (27.7M parameters). mmaction2's ``C3D`` returns its fc7 output (DESIGN.md pitfall 8);
+only (27.7M parameters). mmaction2's ``C3D`` returns its fc7 output (docs/design.md, pitfall 8);
 this trunk keeps mmaction2's module names (``conv1a`` ... ``conv5b``, ``pool1`` ...
 ``pool5``), so its state dict is exactly mmaction2's C3D state dict without
 ``fc6``/``fc7``: it loads into ``mmaction.models.C3D`` with ``strict=False`` and the

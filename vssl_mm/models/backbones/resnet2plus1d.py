@@ -4,7 +4,7 @@ Tran et al., "A Closer Look at Spatiotemporal Convolutions for Action Recognitio
 (CVPR 2018): every 3D conv t x d x d is a spatial 1 x d x d conv to M_i channels, BN, ReLU,
 then a temporal t x 1 x 1 conv, with M_i chosen so the parameter count matches the 3D
 conv. mmaction2's ``ResNet2Plus1d.forward`` ignores ``out_indices`` and returns the last
-stage (DESIGN.md pitfall 8); this subclass returns a tuple of the asked stages, with the
+stage (docs/design.md, pitfall 8); this subclass returns a tuple of the asked stages, with the
 same parameter names (a state dict loads into ``mmaction.models.ResNet2Plus1d`` with
 ``strict=True``) and the same computation.
 

@@ -140,7 +140,7 @@ class ResNet3dSSL(_ResNetSSLMixin, ResNet3d):
         return_tuple (bool): return a tuple even for one stage (default). ``False``
             returns a tensor when one stage is asked for (plain mmaction2 heads).
         init_cfg (dict, optional): e.g. ``dict(type='Pretrained', checkpoint=...,
-            prefix='backbone.')``; this really loads (DESIGN.md pitfall 7).
+            prefix='backbone.')``; this really loads (docs/design.md, pitfall 7).
     """
 
     def __init__(self,
@@ -164,7 +164,7 @@ class ResNet3dSSL(_ResNetSSLMixin, ResNet3d):
         if depth == 10:
             depth, stage_blocks = 18, stage_blocks or (1, 1, 1, 1)
         if zero_init_residual is None:
-            # instance norm with zero-initialised gamma breaks (DESIGN.md pitfall 9)
+            # instance norm with zero-initialised gamma breaks (docs/design.md, pitfall 9)
             zero_init_residual = not str(norm_cfg.get('type',
                                                       '')).startswith('IN')
         super().__init__(

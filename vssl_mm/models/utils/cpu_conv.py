@@ -2,9 +2,9 @@
 
 ATen sends a float32 CPU ``conv3d`` with batch 1 to its im2col fallback
 (``aten::slow_conv3d``) whenever ``N * C * D * H`` of the input is below 20480, e.g. a
-``(1, 3, 16, 112, 112)`` clip or a ``(1, 32, 16, 28, 28)`` map. Measured on this project's
-CPUs (1 thread), oneDNN (``aten::mkldnn_convolution``) computes those two 6.8x and 4.3x
-faster (103 -> 15 ms, 89 -> 21 ms). seg_order_rate's frozen view generator runs on the
+``(1, 3, 16, 112, 112)`` clip or a ``(1, 32, 16, 28, 28)`` map; oneDNN
+(``aten::mkldnn_convolution``) avoids that slow path (figures in
+docs/benchmarks_performance.md). seg_order_rate's frozen view generator runs on the
 one or few samples whose key it synthesises, so it hits the fallback on every step.
 """
 from typing import Optional
