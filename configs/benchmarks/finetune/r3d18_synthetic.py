@@ -49,3 +49,4 @@ test_evaluator = val_evaluator
 train_cfg = dict(max_epochs=10, val_interval=100)
 param_scheduler = [dict(type='CosineAnnealingLR', T_max=10, by_epoch=True, eta_min=0)]
 default_hooks = dict(checkpoint=dict(interval=10, save_best=None), logger=dict(interval=4))
+work_dir = 'work_dirs/finetune_r3d18_synthetic'  # apart from the pretraining's

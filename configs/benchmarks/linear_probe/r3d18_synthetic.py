@@ -9,3 +9,4 @@ model = dict(
 optim_wrapper = dict(
     _delete_=True, type='OptimWrapper',
     optimizer=dict(type='SGD', lr=0.1, momentum=0.9, weight_decay=0.0))
+work_dir = 'work_dirs/linear_probe_r3d18_synthetic'  # apart from the pretraining's

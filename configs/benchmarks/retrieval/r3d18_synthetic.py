@@ -20,3 +20,4 @@ test_dataloader = dict(
     dataset=dict(ann_file=data_root + '/val.txt', gallery_ann_file=data_root + '/train.txt',
                  data_prefix=dict(video=data_root), pipeline=test_pipeline))
 default_hooks = dict(logger=dict(interval=4))
+work_dir = 'work_dirs/retrieval_r3d18_synthetic'  # apart from the pretraining's
