@@ -1,6 +1,7 @@
-"""flake8 over the package, the tools, the tests and the configs (setup.cfg's [flake8]).
+"""flake8 and isort over the package, the tools, the tests and the configs (setup.cfg's
+[flake8] and [isort]).
 
-CI runs the test suite, so a lint error fails CI. flake8 comes from requirements/tests.txt.
+CI runs the test suite, so a lint error fails CI. Both come from requirements/tests.txt.
 """
 import subprocess
 import sys
@@ -16,3 +17,11 @@ def test_flake8_clean():
     assert 'No module named flake8' not in proc.stderr, (
         'flake8 is missing: pip install -r requirements/tests.txt')
     assert proc.returncode == 0, f'flake8 {" ".join(PATHS)}:\n{proc.stdout}{proc.stderr}'
+
+
+def test_isort_clean():
+    proc = subprocess.run([sys.executable, '-m', 'isort', '--check-only', '--diff', *PATHS],
+                          cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert 'No module named isort' not in proc.stderr, (
+        'isort is missing: pip install -r requirements/tests.txt')
+    assert proc.returncode == 0, f'isort {" ".join(PATHS)}:\n{proc.stdout}{proc.stderr}'

@@ -24,6 +24,7 @@ def ssl_checkpoint(tmp_path_factory):
     """A ClipContrast checkpoint (mmengine layout) with non-default backbone weights."""
     import torch
     from mmengine.config import Config
+
     from vssl_mm.registry import MODELS
     from vssl_mm.utils import register_all_modules
     register_all_modules(init_default_scope=True)

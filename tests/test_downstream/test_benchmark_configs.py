@@ -4,9 +4,8 @@ import glob
 import os.path as osp
 
 import pytest
-from mmengine.config import Config
-
 from conftest import ROOT
+from mmengine.config import Config
 
 CONFIGS = sorted(
     p for p in glob.glob(osp.join(ROOT, 'configs/benchmarks/*/*.py')))

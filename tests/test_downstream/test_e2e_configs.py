@@ -1,13 +1,12 @@
 """Synthetic finetune / linear-probe / retrieval configs through tools/train.py and
 tools/test.py (subprocesses): one training epoch (2 iterations) then a 10-clip test."""
-import json
 import glob
+import json
 import os.path as osp
 import subprocess
 import sys
 
 import pytest
-
 from conftest import ROOT
 
 

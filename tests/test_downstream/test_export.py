@@ -5,7 +5,6 @@ import sys
 
 import pytest
 import torch
-
 from conftest import ROOT
 
 EXPORT = osp.join(ROOT, 'tools/model_converters/extract_backbone.py')
@@ -51,6 +50,7 @@ def test_export_then_recognizer_loads_every_tensor(ssl_checkpoint, tmp_path):
     assert set(exported) == set(expected)  # bare names, neck/loss dropped
 
     from mmengine.config import Config
+
     from vssl_mm.registry import MODELS
     cfg = Config.fromfile(osp.join(ROOT, 'configs/benchmarks/finetune/r3d18_synthetic.py'))
     cfg.model.backbone.pretrained = out
@@ -70,6 +70,7 @@ def test_load_from_full_checkpoint_also_loads(ssl_checkpoint):
     ckpt, ssl_model = ssl_checkpoint
     from mmengine.config import Config
     from mmengine.runner.checkpoint import load_checkpoint
+
     from vssl_mm.registry import MODELS
     cfg = Config.fromfile(osp.join(ROOT, 'configs/benchmarks/linear_probe/r3d18_synthetic.py'))
     rec = MODELS.build(cfg.model)

@@ -18,10 +18,10 @@ import sys
 
 import pytest
 import torch
+from conftest import ROOT
 from mmengine.config import Config
 from mmengine.registry import DefaultScope
 
-from conftest import ROOT
 from vssl_mm.models import mmaction_export as mx
 
 TOOL = osp.join(ROOT, 'tools/model_converters/extract_backbone.py')

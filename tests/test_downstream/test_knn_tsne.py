@@ -6,12 +6,12 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 import torch
-
 from conftest import ROOT
 
 
 def test_knn_monitor_hook_logs_leave_one_out_recall(synthetic_root, ssl_checkpoint):
     from mmengine.runner import Runner
+
     from vssl_mm.engine.hooks import KNNMonitorHook
     from vssl_mm.evaluation import recall_at_k
     from vssl_mm.registry import HOOKS

@@ -2,10 +2,9 @@
 import os.path as osp
 
 import torch
+from conftest import ROOT
 from mmengine.config import Config
 from mmengine.optim import build_optim_wrapper
-
-from conftest import ROOT
 
 
 def test_linear_probe_step_freezes_backbone_and_trains_head():

@@ -35,13 +35,11 @@ import torch
 
 sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..', '..'))
 
-from vssl_mm.models.mmaction_export import (FORMATS, TARGETS,  # noqa: E402,F401
-                                            ExportError, NoBackboneError,
-                                            check_backbone_state, dump_recognizer_config,
-                                            format_cfg,
-                                            extract_backbone, format_state_dict,
-                                            mmaction_backbone_cfg, normalization_of, plain,
-                                            recognizer_cfg)
+from vssl_mm.models.mmaction_export import (FORMATS, TARGETS, ExportError,  # noqa: E402,F401
+                                            NoBackboneError, check_backbone_state,
+                                            dump_recognizer_config, extract_backbone, format_cfg,
+                                            format_state_dict, mmaction_backbone_cfg,
+                                            normalization_of, plain, recognizer_cfg)
 from vssl_mm.utils.compat import safe_torch_load  # noqa: E402
 
 

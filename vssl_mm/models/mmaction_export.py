@@ -296,9 +296,10 @@ def is_vssl_mm_type(backbone_cfg: dict) -> bool:
 
 # -- checks ---------------------------------------------------------------------------
 def _build_on_meta(backbone_cfg: dict) -> torch.nn.Module:
-    import vssl_mm  # noqa: F401  (stack fixes, vssl_mm types)
     from mmaction.registry import MODELS
     from mmengine.registry import DefaultScope
+
+    import vssl_mm  # noqa: F401  (stack fixes, vssl_mm types)
     with DefaultScope.overwrite_default_scope('mmaction'), torch.device('meta'):
         return MODELS.build(copy.deepcopy(backbone_cfg))
 

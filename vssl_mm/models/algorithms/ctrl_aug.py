@@ -37,8 +37,8 @@ from ..heads.ctrl_aug import shuffle_clips
 from ..losses.mine import mine_lower_bound
 from ..necks.projection import pool_features
 from ..utils.correspondence import correspondence_from_metainfo, grid_shape
-from ..utils.distributed import (concat_all_gather, draw_for_global_batch,
-                                 gather_with_local_grad, world_info)
+from ..utils.distributed import (concat_all_gather, draw_for_global_batch, gather_with_local_grad,
+                                 world_info)
 from ..utils.grad_reverse import grad_reverse
 from .base import BaseVideoSSL, check_loss_weights
 

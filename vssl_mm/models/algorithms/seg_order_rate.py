@@ -23,8 +23,7 @@ import torch.nn.functional as F
 from vssl_mm.registry import MODELS
 from ..necks.projection import pool_features
 from ..utils.distributed import draw_for_global_batch
-from ..utils.momentum import (batch_shuffle, batch_unshuffle, make_momentum_copy,
-                              momentum_update)
+from ..utils.momentum import batch_shuffle, batch_unshuffle, make_momentum_copy, momentum_update
 from ..utils.queue import KeyQueue
 from .base import BaseVideoSSL, check_loss_cfg
 

@@ -14,8 +14,7 @@ from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import torch
 import torch.nn as nn
-from mmaction.models.backbones.resnet3d import (BasicBlock3d, Bottleneck3d,
-                                                ResNet3d)
+from mmaction.models.backbones.resnet3d import BasicBlock3d, Bottleneck3d, ResNet3d
 from mmaction.models.common import Conv2plus1d
 from mmcv.cnn import ConvModule
 

@@ -19,8 +19,7 @@
     as ``pretrained=...`` (:func:`route_backbone_prefix`).
 """
 from contextlib import contextmanager
-from typing import (Callable, Dict, Iterator, List, Optional, Sequence, Tuple,
-                    Union)
+from typing import Callable, Dict, Iterator, List, Optional, Sequence, Tuple, Union
 
 import torch
 import torch.nn as nn

@@ -1,6 +1,4 @@
+from .motion_excitation import MotionExcitation
 from .projection import MLPProjection, pool_features
 
-__all__ = ['MLPProjection', 'pool_features']
-from .motion_excitation import MotionExcitation  # noqa: E402
-
-__all__ += ['MotionExcitation']
+__all__ = ['MLPProjection', 'pool_features', 'MotionExcitation']
