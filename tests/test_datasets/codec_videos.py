@@ -10,6 +10,8 @@ from typing import Dict
 import cv2
 import numpy as np
 
+from vssl_mm.datasets.decoding import decode_all_opencv
+
 # name -> (file name, PyAV container format, codec, stream options, B-frames)
 CODECS: Dict[str, tuple] = {
     # Xvid-style MPEG-4 Part 2 AVI with B-frames: how UCF101 / HMDB51 ship
@@ -71,16 +73,8 @@ def write_all(folder: str, num_frames: int = 90) -> Dict[str, str]:
 
 
 def sequential_decode(path: str) -> np.ndarray:
-    """``(N, H, W, 3)`` uint8 RGB: every frame decoded in order by OpenCV."""
-    cap = cv2.VideoCapture(path)
-    frames = []
-    while True:
-        ok, img = cap.read()
-        if not ok:
-            break
-        frames.append(img[..., ::-1])
-    cap.release()
-    return np.stack(frames)
+    """Every frame decoded in order by OpenCV (the reference)."""
+    return decode_all_opencv(path)
 
 
 def wrong_frames(delivered: np.ndarray, reference: np.ndarray, inds: np.ndarray,

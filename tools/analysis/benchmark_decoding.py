@@ -21,13 +21,12 @@ import os.path as osp
 import time
 from typing import Dict, List, Optional, Sequence
 
-import cv2
 import numpy as np
 from mmengine.config import Config
 from mmengine.dataset import Compose
 
 import vssl_mm  # noqa: F401  (stack fixes before mmaction.models loads)
-from vssl_mm.datasets.decoding import probe_stream
+from vssl_mm.datasets.decoding import decode_all_opencv, probe_stream
 from vssl_mm.utils import register_all_modules
 
 DEFAULT_CONFIGS = ('configs/simclr/r3d18_ucf.py', 'configs/seg_order_rate/r21d_ucf.py',
@@ -55,21 +54,6 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     return p.parse_args(argv)
 
 
-def reference_frames(path: str) -> np.ndarray:
-    """``(N, H, W, 3)`` uint8 RGB: every frame of ``path`` decoded in order by OpenCV."""
-    cap = cv2.VideoCapture(path)
-    frames = []
-    while True:
-        ok, img = cap.read()
-        if not ok:
-            break
-        frames.append(img[..., ::-1])
-    cap.release()
-    if not frames:
-        raise IOError(f'OpenCV decodes no frame of "{path}"')
-    return np.stack(frames)
-
-
 def config_samplers(configs: Sequence[str]) -> Dict[str, dict]:
     """``{method/config name: sampler cfg}`` from each config's training pipeline."""
     out = {}
@@ -88,7 +72,7 @@ def check_video(path: str, samplers: Dict[str, dict], backends: Sequence[str],
                 samples: int = 4, seed: int = 0,
                 reference: Optional[np.ndarray] = None) -> List[dict]:
     """One row per backend: frames right / asked (per sampler and in all) and timings."""
-    ref = reference_frames(path) if reference is None else reference
+    ref = decode_all_opencv(path) if reference is None else reference
     rows = []
     for backend in backends:
         row = dict(video=osp.basename(path), backend=backend, right=0, asked=0,
@@ -134,7 +118,7 @@ def main(argv: Optional[Sequence[str]] = None) -> List[dict]:
     print('|---|---|---|---|---|---|---|')
     for path in args.videos:
         info = probe_stream(path)
-        ref = reference_frames(path)
+        ref = decode_all_opencv(path)
         for row in check_video(path, samplers, args.backends, args.samples, args.seed,
                                ref):
             row.update(codec=info.codec, reordered=info.reordered,

@@ -306,6 +306,26 @@ class PyAVVideo:
         return out
 
 
+def decode_all_opencv(path: str) -> np.ndarray:
+    """``(N, H, W, 3)`` uint8 RGB: every frame of ``path`` decoded in order by OpenCV.
+
+    OpenCV carries its own FFmpeg build, independent of decord and PyAV, so this is the
+    reference the exactness checks and tests compare against.
+    """
+    import cv2
+    cap = cv2.VideoCapture(path)
+    frames = []
+    while True:
+        ok, img = cap.read()
+        if not ok:
+            break
+        frames.append(img[..., ::-1])
+    cap.release()
+    if not frames:
+        raise IOError(f'OpenCV decodes no frame of "{path}"')
+    return np.stack(frames)
+
+
 def open_video(path: str, backend: str = 'auto', num_threads: int = 1):
     """Open ``path`` with the reader ``backend`` resolves to for its stream.
 
