@@ -78,6 +78,15 @@ def test_kinetics400_skips_missing(tmp_path):
         'train/abseiling/xyz_000000_000010.mp4 0']
     assert _lines(tmp_path / 'out/kinetics400_val_list_videos.txt') == [
         'val/riding a bike/val1_000001_000011.mp4 1']
+    # the command line: a summary line, and exit 1 unless missing videos are allowed
+    tool = osp.join(ROOT, 'tools', 'data', 'kinetics400', 'build_annotations.py')
+    cmd = [sys.executable, tool, str(d), '--out-dir', str(tmp_path / 'o2'),
+           '--video-root', str(root)]
+    strict = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+    assert strict.returncode == 1, strict.stderr
+    assert strict.stdout.splitlines()[-1] == 'wrote 2 lists, 3 video lines, 1 videos missing'
+    assert subprocess.run(cmd + ['--allow-missing'], capture_output=True,
+                          timeout=60).returncode == 0
 
 
 def test_diving48(tmp_path):

@@ -38,8 +38,10 @@ def main() -> None:
     parser.add_argument('--version', choices=list(FILES), default='v1')
     parser.add_argument('--ext', default='mp4')
     args = parser.parse_args()
-    for path, n in build(args.ann_dir, args.out_dir, args.version, args.ext):
+    written = build(args.ann_dir, args.out_dir, args.version, args.ext)
+    for path, n in written:
         print(f'{path}: {n} videos')
+    print(f'wrote {len(written)} lists, {sum(n for _, n in written)} video lines')
 
 
 if __name__ == '__main__':

@@ -8,12 +8,13 @@ split[,is_cc]``). Videos are expected at ``<split_dir>/<label>/<youtube_id>_<sta
 <end:06d>.mp4`` (the layout of the official downloader, with spaces in labels kept;
 ``--flat`` for ``<split_dir>/<youtube_id>_...``). Labels: the 400 class names sorted,
 0-based. Missing videos (expired YouTube links) are skipped and counted when
-``--video-root`` is given. Writes ``kinetics400_{train,val}_list_videos.txt``.
+``--video-root`` is given; the exit status is then 1 (``--allow-missing``: 0). Writes ``kinetics400_{train,val}_list_videos.txt``.
 """
 import argparse
 import csv
 import os
 import os.path as osp
+import sys
 
 
 def build(ann_dir: str, out_dir: str, video_root: str = '', ext: str = 'mp4',
@@ -44,18 +45,24 @@ def build(ann_dir: str, out_dir: str, video_root: str = '', ext: str = 'mp4',
     return written
 
 
-def main() -> None:
+def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('ann_dir', help='folder with train.csv and validate.csv')
     parser.add_argument('--out-dir', default='data/kinetics400')
     parser.add_argument('--video-root', default='', help='skip videos missing here')
     parser.add_argument('--ext', default='mp4')
     parser.add_argument('--flat', action='store_true', help='no per-class folders')
+    parser.add_argument('--allow-missing', action='store_true',
+                        help='exit 0 although videos are missing (expired links)')
     args = parser.parse_args()
-    for path, n, missing in build(args.ann_dir, args.out_dir, args.video_root, args.ext,
-                                  args.flat):
+    written = build(args.ann_dir, args.out_dir, args.video_root, args.ext, args.flat)
+    for path, n, missing in written:
         print(f'{path}: {n} videos ({missing} missing, skipped)')
+    missing = sum(m for _, _, m in written)
+    print(f'wrote {len(written)} lists, {sum(n for _, n, _ in written)} video lines, '
+          f'{missing} videos missing')
+    return 1 if missing and not args.allow_missing else 0
 
 
 if __name__ == '__main__':
-    main()
+    sys.exit(main())

@@ -49,8 +49,10 @@ def main() -> None:
     parser.add_argument('--out-dir', default='data/ucf101')
     parser.add_argument('--ext', default='mp4', help="video extension ('' keeps .avi)")
     args = parser.parse_args()
-    for path, n in build(args.split_dir, args.out_dir, args.ext):
+    written = build(args.split_dir, args.out_dir, args.ext)
+    for path, n in written:
         print(f'{path}: {n} videos')
+    print(f'wrote {len(written)} lists, {sum(n for _, n in written)} video lines')
 
 
 if __name__ == '__main__':
