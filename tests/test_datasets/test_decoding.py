@@ -4,6 +4,7 @@ The reference is OpenCV's in-order decode. Every sampler of every method (its sy
 config's training sampler), uniform clips (inference) and mmaction2's ``SampleFrames``
 (finetune configs, through ``VideoDecode``) must deliver the frames they ask for.
 """
+import dataclasses
 import importlib.util
 import os
 import os.path as osp
@@ -130,8 +131,7 @@ def test_untrusted_timestamps_fall_back_to_in_order(videos, monkeypatch):
     shuffled = info.pts.copy()
     shuffled[10], shuffled[11] = shuffled[11], shuffled[10]  # what box.mp4 looks like
     from vssl_mm.datasets import decoding
-    lying = decoding.StreamInfo(info.num_packets, True, True, shuffled, info.keyframes,
-                                info.codec, info.fps)
+    lying = dataclasses.replace(info, reordered=True, pts=shuffled)
     reader = PyAVVideo(path, info=lying)
     inds = np.arange(5, 20)
     assert len(wrong_frames(reader.get_frames(inds), ref, inds)) == 0

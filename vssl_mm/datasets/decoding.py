@@ -30,8 +30,8 @@ in order on any disagreement.
 import os
 import os.path as osp
 from collections import OrderedDict
-from dataclasses import dataclass
-from typing import Dict, List, Optional, Tuple
+from dataclasses import dataclass, replace
+from typing import List, Optional, Tuple
 
 import numpy as np
 
@@ -45,6 +45,8 @@ class StreamInfo:
 
     Attributes:
         num_packets: non-empty video packets (one frame each).
+        num_frames: frames the stream decodes to: ``num_packets`` until a decode in order
+            ran short of it (a broken frame), then the true count.
         reordered: the codec may reorder frames (B-frames) or the packets' timestamps in
             file order are not strictly increasing.
         trusted_timestamps: every packet has a distinct timestamp and the first
@@ -57,6 +59,7 @@ class StreamInfo:
         fps: average frame rate (0 when unknown).
     """
     num_packets: int
+    num_frames: int
     reordered: bool
     trusted_timestamps: bool
     pts: np.ndarray
@@ -80,15 +83,9 @@ class StreamInfo:
         """How :class:`PyAVVideo` reads it: ``'seek'`` or ``'in_order'``."""
         return 'seek' if self.trusted_timestamps else 'in_order'
 
-    def untrusted(self) -> 'StreamInfo':
-        return StreamInfo(self.num_packets, self.reordered, False, self.pts,
-                          self.keyframes, self.codec, self.fps)
-
 
 _INFO_CACHE: 'OrderedDict[Tuple[str, int, int], StreamInfo]' = OrderedDict()
 _INFO_CACHE_SIZE = 16384
-# frames a stream really decodes to, learned when an in-order decode ran short
-_FRAME_COUNT: Dict[Tuple[str, int, int], int] = {}
 
 
 def _file_key(path: str) -> Tuple[str, int, int]:
@@ -162,7 +159,7 @@ def probe_stream(path: str) -> StreamInfo:
         key_display = np.searchsorted(display_pts, file_pts[keys])
     else:
         key_display = np.zeros(0, np.int64)
-    info = StreamInfo(len(file_pts), reordered, trusted, display_pts,
+    info = StreamInfo(len(file_pts), len(file_pts), reordered, trusted, display_pts,
                       np.sort(np.asarray(key_display, np.int64)), codec, fps)
     return _cache(key, info)
 
@@ -215,7 +212,7 @@ class PyAVVideo:
         self.path = path
         self.num_threads = num_threads
         self.info = info if info is not None else probe_stream(path)
-        self.num_frames = _FRAME_COUNT.get(_file_key(path), self.info.num_packets)
+        self.num_frames = self.info.num_frames
         self.fps = self.info.fps
 
     def __len__(self) -> int:
@@ -244,7 +241,8 @@ class PyAVVideo:
                     try:
                         frames = self._decode_by_seek(container, stream, inds)
                     except _NotInDisplayOrder:
-                        self.info = _cache(_file_key(self.path), self.info.untrusted())
+                        self.info = _cache(_file_key(self.path),
+                                           replace(self.info, trusted_timestamps=False))
                 if frames is None:
                     container.seek(0, stream=stream, backward=True)
                     frames = self._decode_in_order(container, stream, inds)
@@ -266,14 +264,14 @@ class PyAVVideo:
             count += 1
             if count > last:
                 return out
-        _FRAME_COUNT[_file_key(self.path)] = count  # later samples see the true count
+        # later samples of this file see the true count
+        self.info = _cache(_file_key(self.path), replace(self.info, num_frames=count))
         raise IOError(f'"{self.path}" decodes to {count} frames in order, fewer than the '
                       f'{self.info.num_packets} its container lists; frame {last} does '
                       'not exist (truncated or corrupt file)')
 
     def _decode_by_seek(self, container, stream, inds: np.ndarray) -> List[np.ndarray]:
-        pts, keys = self.info.pts, self.info.keyframes
-        index_of = {int(p): i for i, p in enumerate(pts.tolist())}
+        pts, keys = self.info.pts, self.info.keyframes  # pts sorted: index = rank
         out: List[np.ndarray] = []
         j = 0  # position in inds of the next needed frame
         while j < len(inds):
@@ -283,8 +281,10 @@ class PyAVVideo:
             container.seek(int(pts[start]), stream=stream, backward=True)
             position = start - 1  # frames before the keyframe (open GOP) are ignored
             for frame in container.decode(stream):
-                index = index_of.get(-1 if frame.pts is None else int(frame.pts))
-                if index is None:
+                if frame.pts is None:
+                    raise _NotInDisplayOrder
+                index = int(np.searchsorted(pts, frame.pts))
+                if index == len(pts) or pts[index] != frame.pts:
                     raise _NotInDisplayOrder
                 if index < start and position < start:
                     continue  # leading frames of an open GOP

@@ -61,12 +61,11 @@ class VideoOpen(BaseTransform):
         if key in VideoOpen._logged:
             return
         VideoOpen._logged.add(key)
-        from mmengine.logging import MMLogger, print_log
+        from mmengine.logging import print_log
         why = {'auto': 'chosen per file', 'pyav': 'configured',
                'decord': 'configured, unguarded'}[self.backend]
         print_log(f'VideoOpen(backend={self.backend!r}, {why}): "{filename}" and its kind '
-                  f'are read by {reader.backend} ({mode})', logger=MMLogger.get_current_instance()
-                  if MMLogger.check_instance_created('mmengine') else 'current')
+                  f'are read by {reader.backend} ({mode})', logger='current')
 
     def __repr__(self) -> str:
         return (f'{self.__class__.__name__}(backend={self.backend!r}, '
@@ -143,10 +142,13 @@ class VideoDecode(BaseTransform):
     ``img_shape``.
     """
 
+    def __init__(self) -> None:
+        self._decode = MultiViewDecode()
+
     def transform(self, results: Dict) -> Dict:
         inds = np.asarray(results['frame_inds'], dtype=np.int64).reshape(-1)
         results['view_frame_inds'] = [inds]
-        results = MultiViewDecode().transform(results)
+        results = self._decode.transform(results)
         results['imgs'] = list(results.pop('views')[0])
         results.pop('view_frame_inds')
         return results
