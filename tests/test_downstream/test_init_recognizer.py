@@ -22,19 +22,12 @@ from conftest import ROOT
 from mmengine.config import Config
 from mmengine.registry import DefaultScope
 
+from tests.test_mlrep.test_slowfast_levels import TINY as SLOWFAST_QUARTER
 from vssl_mm.models import mmaction_export as mx
 
 TOOL = osp.join(ROOT, 'tools/model_converters/extract_backbone.py')
 
-SLOWFAST_TINY = dict(
-    type='SlowFastLevels', out_indices=(1, 2, 3), resample_rate=4, speed_ratio=4,
-    channel_ratio=8,
-    slow_pathway=dict(type='resnet3d', depth=18, pretrained=None, lateral=True,
-                      base_channels=16, conv1_kernel=(1, 7, 7), conv1_stride_t=1,
-                      pool1_stride_t=1, inflate=(0, 0, 1, 1)),
-    fast_pathway=dict(type='resnet3d', depth=18, pretrained=None, lateral=False,
-                      base_channels=2, conv1_kernel=(5, 7, 7), conv1_stride_t=1,
-                      pool1_stride_t=1))
+SLOWFAST_TINY = dict(type='SlowFastLevels', out_indices=(1, 2, 3), **SLOWFAST_QUARTER)
 
 # name: (pretraining backbone cfg, --target, backbone type in the recognizer,
 #        tensors loaded, tensors new in the recognizer's backbone, input (T, H, W))
