@@ -92,12 +92,12 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
     return adapt_cfg_to_device(cfg, args.launcher)
 
 
-def report_config_lint(config: str, strict: bool) -> None:
+def report_config_lint(config: str, cfg: Config, strict: bool) -> None:
     """Warn (or stop with ``--strict-config``) on what the child config did not change."""
     from mmengine.logging import print_log
 
     from vssl_mm.utils.config_lint import lint_child_config
-    problems = lint_child_config(config)
+    problems = lint_child_config(config, cfg)
     if problems and strict:
         raise ValueError('config problems (--strict-config):\n' + '\n'.join(problems))
     for p in problems:
@@ -108,7 +108,7 @@ def report_config_lint(config: str, strict: bool) -> None:
 def main() -> None:
     args = parse_args()
     cfg = Config.fromfile(args.config)
-    report_config_lint(args.config, args.strict_config)
+    report_config_lint(args.config, cfg, args.strict_config)
     cfg = merge_args(cfg, args)
     # fail fast on impossible values (key=value: why) before anything is built; the
     # reliability hooks (skipped-video counts, RNG state in checkpoints, non-finite loss

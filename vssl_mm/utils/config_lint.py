@@ -54,13 +54,15 @@ def _nested(node: Any, key: str, prefix: str = '') -> Iterator[Tuple[str, Any]]:
             yield from _nested(v, key, f'{prefix}.{i}')
 
 
-def lint_child_config(path: str) -> List[str]:
+def lint_child_config(path: str, cfg: Any = None) -> List[str]:
     """Problems of the config file ``path`` with respect to its ``_base_`` files.
 
+    ``cfg``: ``Config.fromfile(path)`` when the caller has it already (read otherwise).
     Returns one message per problem (empty when there is none or no ``_base_``).
     """
     from mmengine.config import Config
-    cfg = Config.fromfile(path)
+    if cfg is None:
+        cfg = Config.fromfile(path)
     with open(path) as f:
         tree = ast.parse(f.read(), filename=path)
     base_files: List[str] = []
