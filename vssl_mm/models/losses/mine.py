@@ -14,7 +14,7 @@ import torch.distributed as dist
 import torch.nn as nn
 
 from vssl_mm.registry import MODELS
-from ..utils.distributed import all_reduce_sum, all_reduce_with_grad, world_info
+from ..utils.distributed import all_reduce, all_reduce_with_grad, world_info
 
 
 def masked_log_mean_exp(scores: torch.Tensor,
@@ -49,7 +49,7 @@ def _global_mine_bound(joint: torch.Tensor, marginal: torch.Tensor,
           else joint_mask.bool())
     mm = (torch.ones_like(marginal, dtype=torch.bool) if marginal_mask is None
           else marginal_mask.bool())
-    counts = all_reduce_sum(torch.stack([jm.sum(), mm.sum()]).to(joint.dtype))
+    counts = all_reduce(torch.stack([jm.sum(), mm.sum()]).to(joint.dtype))
     if bool((counts == 0).any()):
         return (joint.sum() + marginal.sum()) * 0.
     neg_inf = marginal.new_tensor(float('-inf'))

@@ -13,6 +13,19 @@ def world_info() -> tuple:
     return 0, 1
 
 
+def global_offset(n: int) -> int:
+    """Index of this rank's first sample in the gathered ``(W*n, ...)`` batch: ``rank * n``
+    (0 when not distributed)."""
+    rank, _ = world_info()
+    return rank * n
+
+
+def global_indices(n: int, device=None) -> torch.Tensor:
+    """``(n,)`` indices of this rank's samples in the gathered ``(W*n, ...)`` batch (the
+    positive column of each local row in a contrastive loss over gathered keys)."""
+    return torch.arange(n, device=device) + global_offset(n)
+
+
 @torch.no_grad()
 def concat_all_gather(x: torch.Tensor) -> torch.Tensor:
     """Gather ``(B, ...)`` from every rank into ``(W*B, ...)``, without gradient.
@@ -119,11 +132,15 @@ def draw_for_global_batch(draw: Callable[[int], torch.Tensor], n: int) -> torch.
 
 
 @torch.no_grad()
-def all_reduce_sum(x: torch.Tensor) -> torch.Tensor:
-    """Sum a tensor over ranks (in place on a copy); identity when not distributed."""
+def all_reduce(x: torch.Tensor, op: str = 'sum') -> torch.Tensor:
+    """Reduce a tensor over ranks without gradient (``op``: ``'sum'`` or ``'max'``), on a
+    copy; identity when not distributed. For differentiable sums use
+    :func:`all_reduce_with_grad`."""
+    if op not in ('sum', 'max'):
+        raise ValueError(f"all_reduce op must be 'sum' or 'max', got {op!r}")
     _, world = world_info()
     if world == 1:
         return x
     x = x.clone()
-    dist.all_reduce(x)
+    dist.all_reduce(x, op=dist.ReduceOp.MAX if op == 'max' else dist.ReduceOp.SUM)
     return x

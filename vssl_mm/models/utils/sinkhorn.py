@@ -5,19 +5,8 @@ Shared by every method that clusters a batch into prototypes with equal partitio
 from typing import Optional
 
 import torch
-import torch.distributed as dist
 
-from .distributed import world_info
-
-
-def _all_reduce(x: torch.Tensor, op=None) -> torch.Tensor:
-    _, world = world_info()
-    if world > 1:
-        if op is None:
-            dist.all_reduce(x)
-        else:
-            dist.all_reduce(x, op=op)
-    return x
+from .distributed import all_reduce
 
 
 @torch.no_grad()
@@ -64,15 +53,15 @@ def distributed_sinkhorn(scores: torch.Tensor,
     k = q.shape[1]
     # a global constant shift (max over all rows) keeps exp() finite and changes nothing
     top = torch.cat([q.flatten(), s.flatten(), q.new_full((1, ), -float('inf'))]).max()
-    top = _all_reduce(top.clone(), dist.ReduceOp.MAX if world_info()[1] > 1 else None)
+    top = all_reduce(top, op='max')
     q = torch.exp((q - top) / eps)
     s = torch.exp((s - top) / eps)
-    m = _all_reduce(q.new_tensor(float(q.shape[0]))) + s.shape[0]
+    m = all_reduce(q.new_tensor(float(q.shape[0]))) + s.shape[0]
 
-    total = _all_reduce(q.sum()) + s.sum()
+    total = all_reduce(q.sum()) + s.sum()
     q, s = q / total, s / total
     for _ in range(num_iters):
-        col = _all_reduce(q.sum(dim=0)) + s.sum(dim=0)  # (K,) mass per prototype
+        col = all_reduce(q.sum(dim=0)) + s.sum(dim=0)  # (K,) mass per prototype
         col = col.clamp_min(torch.finfo(col.dtype).tiny)
         q, s = q / col / k, s / col / k
         q = q / q.sum(dim=1, keepdim=True) / m
