@@ -28,11 +28,65 @@ def test_mmaction_models_import_is_broken_without_fix():
     import importlib.util
     spec = importlib.util.find_spec('mmaction')
     drn = osp.join(osp.dirname(spec.origin), 'models', 'localizers', 'drn', '__init__.py')
-    proc = _python('import mmaction.models')
+    # the start-up hook's finder removed: what a plain mmaction2 user of the wheel gets
+    proc = _python('import sys; sys.meta_path[:] = [f for f in sys.meta_path '
+                   'if type(f).__name__ != "MissingDrnFinder"]; import mmaction.models')
     if osp.isfile(drn):  # a fixed mmaction2 install: the stub must stay out of the way
         assert proc.returncode == 0
     else:
         assert proc.returncode != 0 and 'drn' in proc.stderr
+
+
+def test_mmaction_first_then_vssl_mm():
+    """mmaction2's register_all_modules() and init_recognizer imported before vssl_mm (the
+    order a plain mmaction2 user writes) work: the install's start-up hook."""
+    proc = _python('from mmaction.utils import register_all_modules; register_all_modules(); '
+                   'from mmaction.apis import init_recognizer; '
+                   'from mmaction.registry import MODELS as M; import vssl_mm; '
+                   'from vssl_mm.registry import MODELS; '
+                   'print(M.get("Recognizer3D").__name__, MODELS.get("ClipContrast").__name__)')
+    assert proc.returncode == 0, ('importing mmaction2 before vssl_mm failed; if '
+                                  'vssl_mm_stack_hook is missing, reinstall with '
+                                  f'`pip install -e .`:\n{proc.stderr[-2000:]}')
+    assert proc.stdout.split() == ['Recognizer3D', 'ClipContrast']
+
+
+def test_installed_start_up_hook_is_current():
+    """The copy the install wrote into site-packages is this checkout's stack_hook.py."""
+    import importlib.util
+
+    from vssl_mm.utils import stack_hook
+    spec = importlib.util.find_spec('vssl_mm_stack_hook')
+    assert spec is not None, 'vssl_mm_stack_hook is not installed: run `pip install -e .`'
+    with open(spec.origin) as f, open(stack_hook.__file__) as g:
+        assert f.read() == g.read(), 'stale vssl_mm_stack_hook: run `pip install -e .` again'
+    pth = osp.join(osp.dirname(spec.origin), 'vssl_mm_stack_hook.pth')
+    with open(pth) as f:
+        assert f.read().startswith('import vssl_mm_stack_hook')
+
+
+def test_wheel_ships_start_up_hook(tmp_path):
+    """A regular (non-editable) install gets the hook too: it is in the wheel's root."""
+    import zipfile
+    root = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+    proc = subprocess.run([sys.executable, '-m', 'pip', 'wheel', '-q', '--no-deps',
+                           '--no-build-isolation', '-w', str(tmp_path), root],
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    wheel, = [p for p in os.listdir(tmp_path) if p.endswith('.whl')]
+    names = set(zipfile.ZipFile(tmp_path / wheel).namelist())
+    assert {'vssl_mm_stack_hook.py', 'vssl_mm_stack_hook.pth'} <= names
+
+
+def test_stub_drn_raises_clearly_when_built():
+    from vssl_mm.utils.stack_hook import MissingDrnFinder
+    spec = MissingDrnFinder().find_spec('mmaction.models.localizers.drn.drn')
+    import importlib.util
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    with pytest.raises(ImportError, match='does not ship DRN'):
+        module.DRN()
+    assert MissingDrnFinder().find_spec('mmaction.models.recognizers') is None
 
 
 class _Toy(nn.Module):

@@ -1,11 +1,13 @@
 """Fixes for known failures of the pinned stack (docs/design.md, pitfalls 1-4).
 
 Nothing in site-packages is edited; every fix is applied at import time of ``vssl_mm``
-and is idempotent:
+and is idempotent (fix 1 also at start-up, by the file the install adds):
 
 1. ``import mmaction.models`` fails on the PyPI 1.2.0 wheel because
-   ``mmaction/models/localizers/drn`` was left out of it. Stub modules are inserted into
-   ``sys.modules`` (a ``DRN`` that raises a clear error when built).
+   ``mmaction/models/localizers/drn`` was left out of it. A finder that supplies stub
+   modules (a ``DRN`` that raises a clear error when built) is installed at interpreter
+   start-up by the ``.pth`` file the install writes (:mod:`vssl_mm.utils.stack_hook`), so
+   importing mmaction2 before vssl_mm works too, and again here.
 2. ``importlib_metadata`` is imported by mmaction2 but undeclared: declared in
    ``requirements/runtime.txt``; :func:`check_importlib_metadata` gives a clear error.
 3. torch >= 2.6 loads with ``weights_only=True``; mmengine checkpoints then fail to load.
@@ -28,8 +30,6 @@ and is idempotent:
 import os
 import os.path as osp
 import pickle
-import sys
-import types
 from typing import Any, List
 
 import numpy as np
@@ -63,38 +63,14 @@ def is_torch_checkpoint_file(filename: Any) -> bool:
 # 1. mmaction.models.localizers.drn missing from the wheel
 # ----------------------------------------------------------------------------------------
 def stub_missing_drn() -> None:
-    """Insert ``mmaction.models.localizers.drn(.drn)`` stubs if the wheel lacks them."""
-    name = 'mmaction.models.localizers.drn'
-    if name in sys.modules:
-        return
-    try:
-        import importlib.util
-        spec = importlib.util.find_spec('mmaction')
-        if spec is None or spec.origin is None:
-            return
-        drn_dir = osp.join(osp.dirname(spec.origin), 'models', 'localizers', 'drn')
-        if osp.isfile(osp.join(drn_dir, '__init__.py')):
-            return  # a complete install: nothing to fix
-    except Exception:  # pragma: no cover - defensive
-        pass
+    """Make ``mmaction.models.localizers.drn(.drn)`` importable where the wheel lacks them.
 
-    class DRN:  # noqa: D401
-        """Placeholder for mmaction2's DRN localizer, absent from the 1.2.0 wheel."""
-
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            raise ImportError(
-                'mmaction2 1.2.0 from PyPI does not ship DRN '
-                '(mmaction/models/localizers/drn); install mmaction2 from source '
-                'to use it.')
-
-    pkg = types.ModuleType(name)
-    pkg.__path__ = []  # mark as package
-    mod = types.ModuleType(name + '.drn')
-    mod.DRN = DRN
-    pkg.drn = mod
-    pkg.DRN = DRN
-    sys.modules[name] = pkg
-    sys.modules[name + '.drn'] = mod
+    Installs :class:`vssl_mm.utils.stack_hook.MissingDrnFinder` (normally already installed
+    at interpreter start-up by the ``vssl_mm_stack_hook.pth`` file the install writes); it
+    is consulted only after the real modules were not found.
+    """
+    from .stack_hook import install
+    install()
 
 
 # ----------------------------------------------------------------------------------------
