@@ -4,32 +4,18 @@
 # projections, the full HD-NCE (Eq. 6), 6 epochs of Adam.
 _base_ = [
     '../_base_/models/r3d18.py', '../_base_/datasets/synthetic.py',
-    '../_base_/schedules/cpu_tiny.py', '../_base_/default_runtime.py'
+    '../_base_/schedules/cpu_tiny.py', './_hdc_base.py'
 ]
 
 clip_len = 8
 model = dict(
-    type='HDC',
-    backbone=dict(base_channels=16, out_indices=(1, 2, 3),
-                  norm_cfg=dict(type='IN3d', affine=True)),
-    head=dict(type='HDCProjections', in_channels=(32, 64, 128), out_channels=32),
-    scales=(3, 4, 5),
-    sc_weights=(0.25, 0.5, 1.0),
-    tc_weights=(0.25, 0.5, 1.0),
-    loss=dict(type='InfoNCELoss', temperature=0.07, gather=True, symmetric=False),
-    data_preprocessor=dict(
-        type='MultiViewDataPreprocessor', mean=[127.5] * 3, std=[127.5] * 3))
+    _base_.algorithm,
+    backbone=dict(_base_.algorithm.backbone, base_channels=16),
+    head=dict(_base_.algorithm.head, in_channels=(32, 64, 128), out_channels=32))
 
-train_pipeline = [
-    dict(type='VideoOpen'),
-    dict(type='HDCViewSampler', clip_len=clip_len, frame_interval=1),
-    dict(type='MultiViewDecode'),
-    dict(type='HDCSpatialAugment', short_side=72, crop_size=64, scale_range=(64, 88),
-         tc_spatial=True),
-    dict(type='PackMultiViewInputs',
-         meta_keys=('filename', 'view_frame_inds', 'view_starts', 'view_params',
-                    'num_decoded_frames', 'num_needed_frames'))
-]
+sampler = dict(_base_.sampler, clip_len=clip_len)
+spatial_aug = dict(_base_.spatial_aug, short_side=72, crop_size=64, scale_range=(64, 88))
+train_pipeline = [_base_.video_open, sampler, _base_.decode, spatial_aug, _base_.pack]
 train_dataloader = dict(
     batch_size=8, num_workers=2, drop_last=True, dataset=dict(pipeline=train_pipeline))
 default_hooks = dict(logger=dict(interval=4))

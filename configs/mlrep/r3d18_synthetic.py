@@ -9,7 +9,7 @@
 # classes. The paper configs keep the flip (p=0.5).
 _base_ = [
     '../_base_/models/r3d18.py', '../_base_/datasets/synthetic.py',
-    '../_base_/schedules/cpu_tiny.py', '../_base_/default_runtime.py'
+    '../_base_/schedules/cpu_tiny.py', './_mlrep_base.py'
 ]
 
 model = dict(
@@ -23,24 +23,14 @@ model = dict(
     me_reduction=8,
     data_preprocessor=dict(type='MultiViewDataPreprocessor'))
 
-train_pipeline = [
-    dict(type='VideoOpen'),
-    dict(type='MultiLevelWindowSampler', window_len=16, max_rate=3.0, global_stride=2),
-    dict(type='MultiViewDecode'),
-    dict(
-        type='ViewsApply',
-        transforms=[
-            dict(type='RandomResizedCrop', area_range=(0.3, 1.0)),
-            dict(type='Resize', scale=(64, 64), keep_ratio=False),
-            dict(type='Flip', flip_ratio=0.0),
-            dict(type='FrameColorJitter', brightness=0.5, contrast=0.5, saturation=0.5,
-                 hue=0.25, p=1.0),
-            dict(type='FrameGrayscale', p=0.5)
-        ]),
-    dict(type='PackMultiViewInputs',
-         meta_keys=('filename', 'total_frames', 'view_frame_inds', 'window_inds',
-                    'sample_rate', 'num_decoded_frames', 'num_needed_frames'))
+sampler = dict(_base_.sampler, window_len=16)
+spatial_augs = [
+    dict(type='RandomResizedCrop', area_range=(0.3, 1.0)),
+    dict(type='Resize', scale=(64, 64), keep_ratio=False),
+    dict(type='Flip', flip_ratio=0.0)
 ]
+views_aug = dict(type='ViewsApply', transforms=spatial_augs + _base_.color_augs)
+train_pipeline = [_base_.video_open, sampler, _base_.decode, views_aug, _base_.pack]
 train_dataloader = dict(
     batch_size=8, num_workers=2, drop_last=True, dataset=dict(pipeline=train_pipeline))
 custom_hooks = [
@@ -49,3 +39,4 @@ custom_hooks = [
     dict(type='RankConsistencyHook', include_buffers=True)
 ]
 default_hooks = dict(logger=dict(interval=4))
+sync_bn = None  # the heads keep plain BN (the paper configs convert them to SyncBN)

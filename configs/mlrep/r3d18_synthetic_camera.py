@@ -14,11 +14,14 @@ _base_ = ['./r3d18_synthetic.py']
 
 data_root = 'data/synthetic_camera'
 max_epochs = 60
-train_pipeline = _base_.train_pipeline
-# ViewsApply (index 3): crop, resize, flip as the base; per-clip colour instead of per-frame
-train_pipeline[3]['transforms'][3] = dict(
-    type='ClipColorJitter', brightness=0.5, contrast=0.5, saturation=0.5, hue=0.25, p=1.0)
-train_pipeline[3]['transforms'][4] = dict(type='ClipGrayscale', p=0.5)
+# crop, resize, flip as the base; colour drawn per clip instead of per frame
+color_augs = [
+    dict(type='ClipColorJitter', brightness=0.5, contrast=0.5, saturation=0.5, hue=0.25,
+         p=1.0),
+    dict(type='ClipGrayscale', p=0.5)
+]
+views_aug = dict(type='ViewsApply', transforms=_base_.spatial_augs + color_augs)
+train_pipeline = [_base_.video_open, _base_.sampler, _base_.decode, views_aug, _base_.pack]
 train_dataloader = dict(
     dataset=dict(ann_file=data_root + '/train.txt', data_prefix=dict(video=data_root),
                  pipeline=train_pipeline))

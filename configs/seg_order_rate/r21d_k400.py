@@ -1,10 +1,10 @@
 # Table X "Ours" R(2+1)D-10 pretrained on Kinetics-400: batch 32, 30 epochs, x0.1 at 20.
 _base_ = [
     '../_base_/models/r21d10.py', '../_base_/datasets/kinetics400.py',
-    '../_base_/schedules/sgd_30e.py', '../_base_/default_runtime.py', './_sor_base.py'
+    '../_base_/schedules/sgd_30e.py', './_seg_order_rate_base.py'
 ]
 
-model = {{_base_.sor_model}}
+model = _base_.algorithm
 train_dataloader = dict(
-    batch_size=32, drop_last=True, dataset=dict(pipeline={{_base_.train_pipeline}}))
+    batch_size=32, drop_last=True, dataset=dict(pipeline=_base_.train_pipeline))
 auto_scale_lr = dict(enable=False, base_batch_size=32)

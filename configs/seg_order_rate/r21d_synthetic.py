@@ -4,16 +4,13 @@
 # [1, 3] (so the segments fit 48-frame videos), queue of 64 keys, 6 epochs of Adam.
 _base_ = [
     '../_base_/datasets/synthetic.py', '../_base_/schedules/cpu_tiny.py',
-    '../_base_/default_runtime.py'
+    './_seg_order_rate_base.py'
 ]
 
-clip_len = 16
-num_segments = 3
 max_rate = 3
 feat_dim = 128
-proj_dim = 129  # divisible by n for the shuffle similarity (see README)
 model = dict(
-    type='SegOrderRate',
+    _base_.algorithm,
     backbone=dict(
         type='ResNet2Plus1d',
         depth=18,
@@ -30,44 +27,29 @@ model = dict(
         temporal_strides=(1, 2, 2, 2),
         zero_init_residual=False,
         norm_eval=False),
-    order_head=dict(type='SegmentOrderHead', in_channels=feat_dim,
-                    num_segments=num_segments, hidden_channels=128, dropout=0.5,
-                    loss_weight=1.0),
-    rate_head=dict(type='SamplingRateHead', in_channels=feat_dim,
-                   num_segments=num_segments, max_rate=max_rate, mode='regression',
-                   loss_weight=0.3),
-    neck=dict(type='MLPProjection', in_channels=feat_dim, hidden_channels=feat_dim,
-              out_channels=proj_dim, num_layers=2),
-    contrast_loss=dict(type='InfoNCELoss', temperature=0.07, gather=False,
-                       symmetric=False, loss_weight=1.0,
-                       similarity=dict(type='ShuffleSimilarity', num_parts=num_segments)),
+    order_head=dict(_base_.algorithm.order_head, in_channels=feat_dim, hidden_channels=128),
+    rate_head=dict(_base_.algorithm.rate_head, in_channels=feat_dim, max_rate=max_rate),
+    neck=dict(_base_.algorithm.neck, in_channels=feat_dim, hidden_channels=feat_dim),
     queue_len=64,
-    momentum=0.99,
-    shuffle_bn=True,
-    data_preprocessor=dict(type='MultiViewDataPreprocessor'))
+    momentum=0.99)
 
-train_pipeline = [
-    dict(type='VideoOpen'),
-    dict(type='SegmentOrderRateSampler', clip_len=clip_len, num_segments=num_segments,
-         max_rate=max_rate, min_len=3, num_views=2),
-    dict(type='MultiViewDecode'),
-    dict(
-        type='ViewsApply',
-        transforms=[
-            dict(type='Resize', scale=(72, 72), keep_ratio=False),
-            dict(type='RandomCrop', size=64),
-            dict(type='ClipColorJitter', brightness=0.4, contrast=0.4, saturation=0.4,
-                 hue=0.0, p=0.8),
-            # no flip here: on the synthetic classes a horizontal flip turns translate
-            # right into left and cw into ccw, so independently flipped key clips would be
-            # positives with opposite motion (the paper configs keep flip_ratio=0.5)
-            dict(type='Flip', flip_ratio=0.0)
-        ]),
-    dict(type='PackMultiViewInputs',
-         meta_keys=('filename', 'order_label', 'seg_rates', 'seg_lengths',
-                    'view_order_labels', 'view_seg_rates', 'view_frame_inds',
-                    'num_decoded_frames', 'num_needed_frames'))
-]
+sampler = dict(_base_.sampler, max_rate=max_rate)
+views_aug = dict(
+    type='ViewsApply',
+    transforms=[
+        dict(type='Resize', scale=(72, 72), keep_ratio=False),
+        dict(type='RandomCrop', size=64),
+        dict(type='ClipColorJitter', brightness=0.4, contrast=0.4, saturation=0.4,
+             hue=0.0, p=0.8),
+        # no flip here: on the synthetic classes a horizontal flip turns translate
+        # right into left and cw into ccw, so independently flipped key clips would be
+        # positives with opposite motion (the paper configs keep flip_ratio=0.5)
+        dict(type='Flip', flip_ratio=0.0)
+    ])
+pack = dict(
+    _base_.pack,
+    meta_keys=_base_.pack.meta_keys + ('num_decoded_frames', 'num_needed_frames'))
+train_pipeline = [_base_.video_open, sampler, _base_.decode, views_aug, pack]
 train_dataloader = dict(
     batch_size=8, num_workers=2, drop_last=True, dataset=dict(pipeline=train_pipeline))
 default_hooks = dict(logger=dict(interval=4))

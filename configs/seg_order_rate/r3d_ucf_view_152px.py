@@ -1,6 +1,7 @@
 # Table IX R3D, 152x152 crops, 16 frames: resize 232x174 (128x171 scaled by 152/112).
-_base_ = ['./r3d_ucf_view.py']
+_base_ = ['./r3d_ucf.py']
 
+model = _base_.view_synthesis
 views_aug = dict(
     type='ViewsApply',
     transforms=[
@@ -10,7 +11,5 @@ views_aug = dict(
              hue=0.0, p=0.8),
         dict(type='Flip', flip_ratio=0.5)
     ])
-train_dataloader = dict(dataset=dict(pipeline=[
-    dict(type='VideoOpen'), {{_base_.sampler}}, dict(type='MultiViewDecode'), views_aug,
-    {{_base_.pack}}
-]))
+train_pipeline = [_base_.video_open, _base_.sampler, _base_.decode, views_aug, _base_.pack]
+train_dataloader = dict(dataset=dict(pipeline=train_pipeline))

@@ -1,9 +1,8 @@
-# Table IX R3D, 112x112, clip length 32 (view synthesis on, as the 16-frame row equals
-# Table X "Ours(view)" R3D).
-_base_ = ['./r3d_ucf_view.py']
+# Table IX R3D, 112x112, clip length 32 (view synthesis on, as the 16-frame row
+# equals Table X "Ours(view)" R3D).
+_base_ = ['./r3d_ucf.py']
 
-train_dataloader = dict(dataset=dict(pipeline=[
-    dict(type='VideoOpen'),
-    dict(type='SegmentOrderRateSampler', clip_len=32, num_segments=3, max_rate=8),
-    dict(type='MultiViewDecode'), {{_base_.views_aug}}, {{_base_.pack}}
-]))
+model = _base_.view_synthesis
+sampler = dict(_base_.sampler, clip_len=32)
+train_pipeline = [_base_.video_open, sampler, _base_.decode, _base_.views_aug, _base_.pack]
+train_dataloader = dict(dataset=dict(pipeline=train_pipeline))

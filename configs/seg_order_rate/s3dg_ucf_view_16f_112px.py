@@ -1,6 +1,9 @@
-# Table IX S3D-G, 112x112, clip length 16 (over s3dg_ucf_view.py: 64 frames at 152).
-_base_ = ['./s3dg_ucf_view.py']
+# Table IX S3D-G, 112x112, clip length 16 with view synthesis
+# (s3dg_ucf_view.py: 64 frames at 152).
+_base_ = ['./s3dg_ucf.py']
 
+model = _base_.view_synthesis
+sampler = dict(_base_.sampler, clip_len=16)
 views_aug = dict(
     type='ViewsApply',
     transforms=[
@@ -10,8 +13,5 @@ views_aug = dict(
              hue=0.0, p=0.8),
         dict(type='Flip', flip_ratio=0.5)
     ])
-train_dataloader = dict(dataset=dict(pipeline=[
-    dict(type='VideoOpen'),
-    dict(type='SegmentOrderRateSampler', clip_len=16, num_segments=3, max_rate=8),
-    dict(type='MultiViewDecode'), views_aug, {{_base_.pack}}
-]))
+train_pipeline = [_base_.video_open, sampler, _base_.decode, views_aug, _base_.pack]
+train_dataloader = dict(dataset=dict(pipeline=train_pipeline))

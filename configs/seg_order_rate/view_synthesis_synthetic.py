@@ -8,7 +8,7 @@ model = dict(
     generator=dict(type='VideoVAE', in_channels=3, base_channels=8, latent_channels=8),
     flow_estimator=dict(type='FrameFlowEstimator', in_channels=3, base_channels=8,
                         max_flow=8.0),
-    feature_extractor={{_base_.model.backbone}},
+    feature_extractor=_base_.model.backbone,
     train_feature_extractor=False,
     loss_weights=dict(photo=1.0, kl=1.0, infomax=1.0, infomin=1.0),
     eps=1e-3,

@@ -7,5 +7,5 @@ _base_ = ['../../../_base_/models/r21d18.py', './recognizer3d.py']
 model = dict(
     type='Recognizer3D',
     backbone=dict(pretrained2d=False, return_tuple=False),
-    cls_head={{_base_.i3d_head}},
-    data_preprocessor={{_base_.action_preprocessor}})
+    cls_head=_base_.i3d_head,
+    data_preprocessor=_base_.action_preprocessor)

@@ -1,4 +1,4 @@
-# Parts of the downstream Recognizer3D, referenced by ./<backbone>.py as {{_base_.x}}:
+# Parts of the downstream Recognizer3D, read by ./<backbone>.py as _base_.x:
 # I3DHead = global average pool, dropout 0.5, fc; average_clips='prob' so multi-clip
 # testing averages softmax scores (mmaction2's default None breaks it; docs/design.md,
 # pitfall 9). ImageNet normalisation: set model.data_preprocessor.mean/std to the

@@ -8,4 +8,4 @@ model = dict(
     cls_head=dict(
         type='I3DHead', in_channels=1024, num_classes=101, spatial_type='avg',
         dropout_ratio=0.5, init_std=0.01, average_clips='prob'),
-    data_preprocessor={{_base_.action_preprocessor}})
+    data_preprocessor=_base_.action_preprocessor)

@@ -11,4 +11,4 @@ model = dict(
     cls_head=dict(
         type='SlowFastHead', in_channels=2304, num_classes=101, spatial_type='avg',
         dropout_ratio=0.5, init_std=0.01, average_clips='prob'),
-    data_preprocessor={{_base_.action_preprocessor}})
+    data_preprocessor=_base_.action_preprocessor)

@@ -1,13 +1,17 @@
-# Shared pieces of the seg_order_rate configs (not a runnable config: it has no backbone,
-# dataset or schedule). Backbone configs take `model = {{_base_.sor_model}}` and the
-# pipeline pieces `sampler`, `views_aug`, `pack`, `train_pipeline`. Defaults: n=3 segments,
-# rates in [1, 8], 16-frame clips, resize 128x171, random crop 112, colour jitter, flip.
+# seg_order_rate method base (not runnable on its own): the algorithm without its backbone
+# (`algorithm`), the named pipeline pieces and the view-synthesis switch. Defaults: n = 3
+# segments, rates in [1, 8], 16-frame clips, resize 128x171, random crop 112, colour
+# jitter, flip; L = 1 * L_order + 0.3 * L_rate + 1 * L_contrast (Eq. 17). A paper config
+# adds a backbone, a dataset and a schedule from ../_base_/ and assembles `model` and
+# `train_dataloader` from these pieces.
+_base_ = ['../_base_/default_runtime.py']
+
 clip_len = 16
 num_segments = 3
 max_rate = 8
 feat_dim = 512
 proj_dim = 129  # 128 rounded up to a multiple of n for the shuffle similarity
-sor_model = dict(
+algorithm = dict(
     type='SegOrderRate',
     order_head=dict(type='SegmentOrderHead', in_channels=feat_dim,
                     num_segments=num_segments, hidden_channels=512, dropout=0.5,
@@ -24,10 +28,22 @@ sor_model = dict(
     momentum=0.999,
     shuffle_bn=True,  # or SyncBN in backbone.norm_cfg with shuffle_bn=False
     data_preprocessor=dict(type='MultiViewDataPreprocessor'))
+# "Ours(view)": the key is, per sample with p=0.5, the frozen generator's view of the
+# query instead of another clip (model = dict(_base_.algorithm, **_base_.view_synthesis));
+# first: bash tools/dist_train.sh configs/seg_order_rate/view_synthesis_ucf.py 8
+view_synthesis = dict(
+    view_generator=dict(type='VideoVAE', in_channels=3, base_channels=32,
+                        latent_channels=32),
+    view_generator_ckpt='work_dirs/view_synthesis_ucf/epoch_30.pth',
+    view_prob=0.5)
 
+# pipeline pieces: a child replaces a piece (e.g. sampler = dict(_base_.sampler, ...))
+# and reassembles train_pipeline
+video_open = dict(type='VideoOpen')
 sampler = dict(type='SegmentOrderRateSampler', clip_len=clip_len,
                num_segments=num_segments, max_rate=max_rate, min_len=3, num_views=2,
                short_video='skip')
+decode = dict(type='MultiViewDecode')
 views_aug = dict(
     type='ViewsApply',
     transforms=[
@@ -40,7 +56,4 @@ views_aug = dict(
 pack = dict(type='PackMultiViewInputs',
             meta_keys=('filename', 'order_label', 'seg_rates', 'seg_lengths',
                        'view_order_labels', 'view_seg_rates', 'view_frame_inds'))
-train_pipeline = [
-    dict(type='VideoOpen'), sampler,
-    dict(type='MultiViewDecode'), views_aug, pack
-]
+train_pipeline = [video_open, sampler, decode, views_aug, pack]

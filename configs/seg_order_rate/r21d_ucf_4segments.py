@@ -5,8 +5,6 @@ n = 4
 model = dict(
     order_head=dict(num_segments=n), rate_head=dict(num_segments=n),
     neck=dict(out_channels=128), contrast_loss=dict(similarity=dict(num_parts=n)))
-train_dataloader = dict(dataset=dict(pipeline=[
-    dict(type='VideoOpen'),
-    dict(type='SegmentOrderRateSampler', clip_len=16, num_segments=n, max_rate=8),
-    dict(type='MultiViewDecode'), {{_base_.views_aug}}, {{_base_.pack}}
-]))
+sampler = dict(_base_.sampler, num_segments=n)
+train_pipeline = [_base_.video_open, sampler, _base_.decode, _base_.views_aug, _base_.pack]
+train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
