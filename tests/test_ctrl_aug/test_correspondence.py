@@ -98,7 +98,7 @@ def test_flip_reverses_columns_and_hand_value():
 
 
 def test_from_recorded_pipeline_params_rows_sum_to_one():
-    from vssl_mm.datasets.transforms.ctrl_aug import CtrlAugCrop, CtrlAugSampler
+    from vssl_mm.datasets.transforms import CtrlAugCrop, CtrlAugSampler
     params = []
     for seed in range(8):
         np.random.seed(seed)

@@ -45,7 +45,7 @@ def _rank_step(rank: int, world: int, levels=None, **model_kw) -> dict:
     from mmengine.registry import init_default_scope
 
     import vssl_mm  # noqa: F401
-    from vssl_mm.datasets.transforms.ctrl_aug import ctrl_aug_collate
+    from vssl_mm.datasets import ctrl_aug_collate
     init_default_scope('vssl_mm')
     n = GLOBAL_BATCH // world
     np.random.seed(10 + rank)  # the SeededSampler seeds numpy per sample / rank

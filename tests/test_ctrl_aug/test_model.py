@@ -8,7 +8,7 @@ import torch
 from mmaction.structures import ActionDataSample
 from mmengine import Config
 
-from vssl_mm.datasets.transforms.ctrl_aug import CtrlAugCrop, CtrlAugSampler
+from vssl_mm.datasets.transforms import CtrlAugCrop, CtrlAugSampler
 from vssl_mm.registry import MODELS
 
 ROOT = osp.abspath(osp.join(osp.dirname(__file__), '..', '..'))

@@ -4,10 +4,10 @@ import numpy as np
 import pytest
 import torch
 
-from vssl_mm.datasets.transforms import MultiViewDecode, PackMultiViewInputs, VideoOpen
-from vssl_mm.datasets.transforms.ctrl_aug import (ControlledLowLevelAug, CtrlAugCrop,
-                                                  CtrlAugSampler, IntensityLevels, assign_levels,
-                                                  ctrl_aug_collate)
+from vssl_mm.datasets.collate import assign_levels, ctrl_aug_collate
+from vssl_mm.datasets.transforms import (ControlledLowLevelAug, CtrlAugCrop, CtrlAugSampler,
+                                         IntensityLevels, MultiViewDecode, PackMultiViewInputs,
+                                         VideoOpen)
 
 
 @pytest.mark.parametrize('k', [1, 2, 3, 4])

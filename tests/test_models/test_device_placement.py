@@ -237,8 +237,8 @@ def _collate(samples: List[dict]) -> dict:
 
 def _ctrl_aug_batch(k: int = 3, t: int = 4, size: int = 32) -> dict:
     """The real data path's tail: sampler, crop, pack, then ``ctrl_aug_collate``."""
-    from vssl_mm.datasets.transforms.ctrl_aug import CtrlAugCrop, CtrlAugSampler, ctrl_aug_collate
-    from vssl_mm.datasets.transforms.formatting import PackMultiViewInputs
+    from vssl_mm.datasets import ctrl_aug_collate
+    from vssl_mm.datasets.transforms import CtrlAugCrop, CtrlAugSampler, PackMultiViewInputs
     rng = np.random.RandomState(0)
     np.random.seed(0)
     pack = PackMultiViewInputs(meta_keys=('ctrl_params', ),

@@ -146,7 +146,7 @@ def _case_mlrep_aug(rank, world) -> dict:
 def _ctrl_aug_samples(t: int = 8, size: int = 48) -> List[ActionDataSample]:
     """N samples with recorded crop / flip / time parameters; levels 0,0,1,1,2,2,3,3 (every
     rank has same-level pairs)."""
-    from vssl_mm.datasets.transforms.ctrl_aug import CtrlAugCrop, CtrlAugSampler
+    from vssl_mm.datasets.transforms import CtrlAugCrop, CtrlAugSampler
     np.random.seed(0)
     samples = []
     for i in range(N):

@@ -116,7 +116,7 @@ def _check_level_collate(train: Any, errors: List[str]) -> None:
         return
     import inspect
 
-    from vssl_mm.datasets.transforms.ctrl_aug import check_level_grouping, ctrl_aug_collate
+    from vssl_mm.datasets.collate import check_level_grouping, ctrl_aug_collate
     key = 'train_dataloader.collate_fn'
     valid = set(inspect.signature(ctrl_aug_collate).parameters) - {
         'data_batch', 'levels_per_batch', 'per_rank'}

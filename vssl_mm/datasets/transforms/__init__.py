@@ -1,9 +1,10 @@
 from .augment import ClipColorJitter, ClipGrayscale, ViewsApply
-from .ctrl_aug import (ControlledLowLevelAug, CtrlAugCrop, CtrlAugSampler, IntensityLevels,
-                       ctrl_aug_collate)
 from .eval_sampling import FiveCrop, NonOverlappingClips
 from .formatting import PackMultiViewInputs
+from .global_local_crop import CtrlAugCrop
+from .global_local_sampling import CtrlAugSampler
 from .hdc import ChannelReplication, HDCSpatialAugment, HDCViewSampler, hdc_spatial_transforms
+from .intensity_levels import ControlledLowLevelAug, IntensityLevels
 from .loading import MultiViewDecode, VideoDecode, VideoOpen
 from .mlrep import FrameColorJitter, FrameGrayscale, MultiLevelWindowSampler, window_indices
 from .sampling import RandomClipsSampler, UniformClipsSampler, clip_indices, fit_interval
@@ -16,5 +17,5 @@ __all__ = [
     'permutations_table', 'MultiLevelWindowSampler', 'FrameColorJitter', 'FrameGrayscale',
     'window_indices', 'HDCViewSampler', 'ChannelReplication', 'HDCSpatialAugment',
     'hdc_spatial_transforms', 'CtrlAugSampler', 'CtrlAugCrop', 'ControlledLowLevelAug',
-    'IntensityLevels', 'ctrl_aug_collate'
+    'IntensityLevels'
 ]

@@ -1,3 +1,3 @@
-from .retrieval import RetrievalMetric, RetrievalVideoDataset, recall_at_k
+from .retrieval import RetrievalMetric, recall_at_k
 
-__all__ = ['RetrievalMetric', 'RetrievalVideoDataset', 'recall_at_k']
+__all__ = ['RetrievalMetric', 'recall_at_k']

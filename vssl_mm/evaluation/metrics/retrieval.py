@@ -11,11 +11,9 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from mmengine.evaluator import BaseMetric
-from mmengine.fileio import list_from_file  # noqa: F401  (re-exported for tools)
 from mmengine.logging import print_log
 
-from vssl_mm.datasets.video_dataset import VideoSSLDataset
-from vssl_mm.registry import DATASETS, METRICS
+from vssl_mm.registry import METRICS
 
 
 def recall_at_k(query: torch.Tensor, query_labels: torch.Tensor,
@@ -60,8 +58,9 @@ class RetrievalMetric(BaseMetric):
     :class:`~vssl_mm.models.VideoFeatureExtractor`) or ``features``.
 
     Clip features are averaged per video. A sample's role comes from its metainfo
-    ``retrieval_split`` (``'query'`` or ``'gallery'``, see :class:`RetrievalVideoDataset`);
-    if no sample is a gallery, the queries search each other (leave-one-out).
+    ``retrieval_split`` (``'query'`` or ``'gallery'``, see
+    :class:`~vssl_mm.datasets.RetrievalVideoDataset`); if no sample is a gallery, the
+    queries search each other (leave-one-out).
     Distributed: mmengine gathers ``self.results`` across ranks in dataset order and cuts
     the sampler's padding using the dataset size; duplicates of the same ``sample_idx``
     (when present in the metainfo) are also dropped as a second guard.
@@ -127,41 +126,3 @@ class RetrievalMetric(BaseMetric):
                   f'{len(gallery) if gallery else "leave-one-out"} gallery videos, '
                   f'feature dim {q.shape[1]}', logger='current')
         return recall_at_k(q, ql, g, gl, self.topk, self.center)
-
-
-@DATASETS.register_module()
-class RetrievalVideoDataset(VideoSSLDataset):
-    """Gallery (train) videos followed by query (test) videos, tagged for retrieval.
-
-    Each item's info holds ``retrieval_split`` (``'gallery'`` or ``'query'``); keep it
-    (and ``sample_idx``) in ``PackMultiViewInputs(meta_keys=...)``.
-
-    Args:
-        ann_file: the query (test) list, ``path label`` lines.
-        gallery_ann_file: the gallery (train) list.
-        gallery_data_prefix: data prefix of the gallery (defaults to ``data_prefix``).
-        Other arguments as :class:`VideoSSLDataset` (``test_mode`` defaults to True).
-    """
-
-    def __init__(self, ann_file: str, gallery_ann_file: str,
-                 gallery_data_prefix: Optional[dict] = None, test_mode: bool = True,
-                 **kwargs) -> None:
-        self.gallery_ann_file = gallery_ann_file
-        self.gallery_data_prefix = gallery_data_prefix
-        super().__init__(ann_file, test_mode=test_mode, **kwargs)
-
-    def load_data_list(self) -> List[dict]:
-        query_ann, query_prefix = self.ann_file, dict(self.data_prefix)
-        try:
-            self.ann_file = self.gallery_ann_file
-            if self.gallery_data_prefix is not None:
-                self.data_prefix = dict(self.gallery_data_prefix)
-            gallery = super().load_data_list()
-        finally:
-            self.ann_file, self.data_prefix = query_ann, query_prefix
-        query = super().load_data_list()
-        for info in gallery:
-            info['retrieval_split'] = 'gallery'
-        for info in query:
-            info['retrieval_split'] = 'query'
-        return gallery + query
