@@ -26,96 +26,19 @@ import os.path as osp
 import sys
 
 import torch
-import torch.nn as nn
 
 sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..', '..'))
 
 from mmengine.config import Config  # noqa: E402
 from mmengine.logging import MMLogger  # noqa: E402
-from mmengine.runner.checkpoint import load_checkpoint  # noqa: E402
 
 import vssl_mm  # noqa: E402,F401
 from vssl_mm.evaluation import recall_at_k  # noqa: E402
-from vssl_mm.registry import DATASETS, MODELS  # noqa: E402
+from vssl_mm.evaluation.synthetic_eval import (build_extractor, clip_setting, embed,  # noqa: E402
+                                               eval_dataset, linear_probe, recalibrate_bn)
 from vssl_mm.utils import register_all_modules  # noqa: E402
 
-
-def _clip_setting(cfg):
-    for t in cfg.train_dataloader.dataset.get('pipeline', []):
-        if 'clip_len' in t:
-            return int(t['clip_len']), int(t.get('frame_interval', 1))
-    return int(cfg.get('clip_len', 8)), 2
-
-
-def _eval_dataset(ann_file, root, clip_len, interval, num_clips, size):
-    pipeline = [
-        dict(type='VideoOpen'),
-        dict(type='UniformClipsSampler', clip_len=clip_len, frame_interval=interval,
-             num_clips=num_clips),
-        dict(type='MultiViewDecode'),
-        dict(type='ViewsApply', transforms=[
-            dict(type='Resize', scale=(size, size), keep_ratio=False)]),
-        dict(type='PackMultiViewInputs', meta_keys=('filename', ))
-    ]
-    return DATASETS.build(dict(type='VideoSSLDataset', ann_file=ann_file,
-                               data_prefix=dict(video=root), pipeline=pipeline,
-                               test_mode=True))
-
-
-def _inputs(model, item):
-    return model.data_preprocessor(dict(inputs=[item['inputs']],
-                                        data_samples=[item['data_samples']]),
-                                   False)['inputs']
-
-
-@torch.no_grad()
-def recalibrate_bn(model, ds) -> int:
-    """Replace every BatchNorm's running statistics by their exact average over ``ds``.
-
-    Each video's clips form one batch; ``momentum=None`` makes the running statistics the
-    cumulative mean over all batches (as "precise BN"). Returns the number of BN layers.
-    """
-    bns = [m for m in model.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)]
-    for m in bns:
-        m.reset_running_stats()
-        m.momentum = None
-    if bns:
-        model.train()
-        for i in range(len(ds)):
-            model.pooled_features(_inputs(model, ds[i]))
-    model.eval()
-    return len(bns)
-
-
-@torch.no_grad()
-def embed(model, ds):
-    """``(num_videos, num_clips, D)`` pooled clip features and ``(num_videos, )`` labels."""
-    feats, labels = [], []
-    model.eval()
-    for i in range(len(ds)):
-        item = ds[i]
-        feats.append(model.pooled_features(_inputs(model, item))[0])  # (V, D)
-        labels.append(int(item['data_samples'].gt_label))
-    return torch.stack(feats), torch.tensor(labels)
-
-
-def linear_probe(train_f, train_l, val_f, val_l, num_classes, steps=300, seed=0):
-    """BN + linear on frozen clip features; val: softmax averaged over clips."""
-    torch.manual_seed(seed)
-    n, v, d = train_f.shape
-    x, y = train_f.reshape(n * v, d), train_l.repeat_interleave(v)
-    head = nn.Sequential(nn.BatchNorm1d(d, affine=False), nn.Linear(d, num_classes))
-    opt = torch.optim.Adam(head.parameters(), lr=1e-2, weight_decay=1e-4)
-    head.train()
-    for _ in range(steps):
-        opt.zero_grad()
-        loss = nn.functional.cross_entropy(head(x), y)
-        loss.backward()
-        opt.step()
-    head.eval()
-    with torch.no_grad():
-        prob = head(val_f.reshape(-1, d)).softmax(-1).view(val_f.shape[0], v, -1).mean(1)
-    return (prob.argmax(1) == val_l).double().mean().item() * 100
+__all__ = ['embed', 'linear_probe', 'recalibrate_bn']
 
 
 def main() -> None:
@@ -141,23 +64,16 @@ def main() -> None:
     MMLogger.get_instance('eval_synthetic', log_level='WARNING')
     cfg = Config.fromfile(args.config)
     root = args.data_root or cfg.get('data_root', 'data/synthetic')
-    clip_len, interval = _clip_setting(cfg)
-    model_cfg = dict(type='VideoFeatureExtractor', backbone=cfg.model.backbone)
-    if 'data_preprocessor' in cfg.model:
-        model_cfg['data_preprocessor'] = cfg.model.data_preprocessor
-    train_ds, val_ds = (_eval_dataset(osp.join(root, f'{split}.txt'), root, clip_len,
-                                      interval, args.num_clips, args.size)
+    clip_len, interval = clip_setting(cfg)
+    train_ds, val_ds = (eval_dataset(osp.join(root, f'{split}.txt'), root, clip_len,
+                                     interval, args.num_clips, args.size)
                         for split in ('train', 'val'))
     rows, checksums = [], {}
     runs = [('pretrained', 0)] + [('random init' if len(args.random_seeds) == 1 else
                                    f'random s{seed}', seed) for seed in args.random_seeds]
     for name, seed in runs:
-        torch.manual_seed(seed)
-        model = MODELS.build(model_cfg)
-        model.init_weights()
-        if name == 'pretrained':
-            load_checkpoint(model, args.checkpoint, map_location='cpu', strict=False,
-                            logger='silent')
+        model = build_extractor(cfg, args.checkpoint if name == 'pretrained' else None,
+                                seed)
         if args.recalibrate_bn:
             recalibrate_bn(model, train_ds)
         tr_f, tr_l = embed(model, train_ds)
