@@ -6,9 +6,12 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from vssl_mm.models.algorithms.mlrep import (MLRep, eq3_log_similarity, eq8_log_w, graph_targets,
-                                             temporal_transform, timestamp_retrieval_loss)
-from vssl_mm.models.necks import MotionExcitation
+from vssl_mm.models.algorithms.mlrep import MLRep, temporal_transform
+from vssl_mm.models.heads.motion_excitation import MotionExcitation
+from vssl_mm.models.losses import (cross_view_log_similarity, graph_targets,
+                                   instance_graph_log_weights, sinkhorn_targets,
+                                   swapped_prediction_loss, timestamp_retrieval_loss,
+                                   transformed_copy_contrast_loss)
 
 TAU = 0.07
 
@@ -25,8 +28,9 @@ def h(u, v, tau=TAU):
 def test_eq3_and_eq2_against_loops():
     z = _z(5)
     diag = torch.arange(5)
+    log_sim = cross_view_log_similarity(z, z, diag, TAU)
     for a in range(2):
-        logh = eq3_log_similarity(z[:, a], z[:, 0], z[:, 1], z[:, 0], z[:, 1], diag, TAU)
+        logh = log_sim[:, a]
         for i in range(5):
             for j in range(5):
                 ref = h(z[i, 0], z[i, 1]) if i == j else \
@@ -62,7 +66,7 @@ def test_graph_against_loop_reference():
     rank_offset = 3  # local samples are global 3..5 (rank 1 of 2)
     diag = torch.arange(n) + rank_offset
     zl = zall[rank_offset:]
-    log_w = eq8_log_w(zl[:, 0], zl[:, 1], zall[:, 0], zall[:, 1], diag, TAU)
+    log_w = instance_graph_log_weights(zl, zall, diag, TAU)
     labels_all = torch.tensor([0, 1, 0, 1, 1, 0])
     e = graph_targets(log_w, labels_all[rank_offset:], labels_all, diag, eta)
     for i in range(n):
@@ -81,9 +85,8 @@ def test_swapped_prediction_brute_force():
     torch.manual_seed(0)
     model = _tiny_model(queue_length=0)
     scores = torch.randn(4, 2, model.num_prototypes)
-    targets = model.sinkhorn_targets(scores)
-    logp = F.log_softmax(scores / 0.1, dim=2)
-    vec = -0.5 * ((targets[:, 0] * logp[:, 1]).sum(1) + (targets[:, 1] * logp[:, 0]).sum(1))
+    targets = sinkhorn_targets(scores, model.sinkhorn_eps, model.sinkhorn_iters)
+    loss = swapped_prediction_loss(scores, targets, 0.1)
     ref = 0.0
     for i in range(4):
         for k in range(model.num_prototypes):
@@ -93,7 +96,14 @@ def test_swapped_prediction_brute_force():
                 math.exp(scores[i, 1, c] / 0.1) for c in range(model.num_prototypes))
             ref -= 0.5 * (float(targets[i, 0, k]) * math.log(p2) +
                           float(targets[i, 1, k]) * math.log(p1))
-    assert math.isclose(float(vec.mean()), ref / 4, rel_tol=1e-4)
+    assert math.isclose(float(loss), ref / 4, rel_tol=1e-4)
+    # the head: unit prototypes, Sinkhorn targets of the scores, the same loss
+    z = F.normalize(torch.randn(4, 2, 8), dim=2)
+    head_loss, head_targets = model.proto_head.loss(z, use_queue=model.queue_on)
+    scores = model.proto_head(z).detach()
+    torch.testing.assert_close(
+        head_targets, sinkhorn_targets(scores, model.sinkhorn_eps, model.sinkhorn_iters))
+    torch.testing.assert_close(head_loss, swapped_prediction_loss(scores, head_targets, 0.1))
 
 
 def test_me_module_direct_computation_and_zero_pad():
@@ -136,14 +146,11 @@ def test_retrieval_labels_point_at_same_timestamps():
 
 
 def test_reversed_copies_are_negatives():
-    model = _tiny_model(queue_length=0)
     q = F.normalize(torch.randn(3, 2, 8), dim=2)
     far = F.normalize(torch.randn(1, 3, 2, 8), dim=3)
-    diag = torch.arange(3)
-    model.aug_batch_negatives = False
     # copies equal to the clip itself make L_aug larger than unrelated copies
-    loss_same, _ = model._aug_loss(q, q[None].clone(), diag)
-    loss_far, _ = model._aug_loss(q, far, diag)
+    loss_same, _ = transformed_copy_contrast_loss(q, q[None].clone(), TAU)
+    loss_far, _ = transformed_copy_contrast_loss(q, far, TAU)
     assert loss_same > loss_far
     # Eq. 11-12 literally: -log h(q1, q2) / (h(q1, q2) + h(q^a, aug(q^a)))
     ref = 0.0
@@ -186,7 +193,7 @@ def test_loss_terms_and_stage_flag():
     assert out['loss_mul_low'] > 0 and out['mul_on'] == 1
     sum(v for k, v in out.items() if k.startswith('loss')).backward()
     assert model.level_proj['low'].mlp[0].weight.grad.abs().sum() > 0
-    assert model.queue_filled.item() == 8 and model.proto_queue.ptr.item() == 0
+    assert model.queue_filled.item() == 8 and model.proto_head.queue.ptr.item() == 0
     with pytest.raises(ValueError):
         _tiny_model(loss_weights=dict(nope=1.0))
 
@@ -197,12 +204,22 @@ def test_queue_saved_and_restored_through_checkpoint(tmp_path):
     model = _tiny_model()
     model.set_stage(mul_on=True, queue_on=True)
     model.loss(torch.randn(4, 3, 3, 8, 32, 32))
-    assert model.proto_queue.queue.abs().sum() > 0 and model.queue_filled.item() == 4
+    assert model.proto_head.queue.queue.abs().sum() > 0 and model.queue_filled.item() == 4
     path = str(tmp_path / 'ckpt.pth')
     save_checkpoint(dict(state_dict=model.state_dict()), path)
     other = _tiny_model()
     load_checkpoint(other, path, map_location='cpu', strict=True)
-    for name in ('proto_queue.queue', 'proto_queue.ptr', 'queue_filled', 'mul_on',
-                 'queue_on', 'proto_head.prototypes.weight'):
+    for name in ('proto_head.queue.queue', 'proto_head.queue.ptr', 'proto_head.queue_filled',
+                 'mul_on', 'queue_on', 'proto_head.prototypes.weight'):
         torch.testing.assert_close(other.state_dict()[name], model.state_dict()[name])
-    assert other.mul_on.item() == 1 and other.proto_queue.ptr.item() == 4
+    assert other.mul_on.item() == 1 and other.proto_head.queue.ptr.item() == 4
+    # a checkpoint from before the queue moved into the head (proto_queue.*, queue_filled)
+    renamed = {'proto_head.queue.queue': 'proto_queue.queue',
+               'proto_head.queue.ptr': 'proto_queue.ptr',
+               'proto_head.queue_filled': 'queue_filled'}
+    old = {renamed.get(k, k): v for k, v in model.state_dict().items()}
+    save_checkpoint(dict(state_dict=old), path)
+    third = _tiny_model()
+    load_checkpoint(third, path, map_location='cpu', strict=True)
+    for name, value in model.state_dict().items():
+        torch.testing.assert_close(third.state_dict()[name], value)

@@ -26,16 +26,17 @@ def test_stage_switch_and_resume(synthetic_data, tmp_path):
     run_tool(['tools/train.py', CFG] + synthetic_cfg_options(synthetic_data, wd))
     s1 = _load(f'{wd}/epoch_1.pth')
     assert s1['mul_on'].item() == 0
-    assert s1['queue_filled'].item() == 16  # 4 iterations x 4 samples
+    assert s1['proto_head.queue_filled'].item() == 16  # 4 iterations x 4 samples
     # resume into epoch 2: the hook switches L_mul (mul_start_epoch=1) and the queue on
     run_tool(['tools/train.py', CFG, '--resume'] +
              synthetic_cfg_options(synthetic_data, wd, **{'train_cfg.max_epochs': 2}))
     s2 = _load(f'{wd}/epoch_2.pth')
     assert s2['mul_on'].item() == 1 and s2['queue_on'].item() == 1
-    assert s2['queue_filled'].item() == 32 and s2['proto_queue.ptr'].item() == 0
+    assert s2['proto_head.queue_filled'].item() == 32 and s2['proto_head.queue.ptr'].item() == 0
     # the resumed run continued the restored queue: epoch 2 wrote rows 16-31 (ptr 16 ->
     # wraps to 0) and kept rows 0-15 from epoch 1
-    torch.testing.assert_close(s2['proto_queue.queue'][:16], s1['proto_queue.queue'][:16])
+    queue1, queue2 = s1['proto_head.queue.queue'], s2['proto_head.queue.queue']
+    torch.testing.assert_close(queue2[:16], queue1[:16])
     mul = _epoch_values(wd, 'loss_mul_low')
     assert mul and all(v == 0 for e, v in mul if e == 1)
     assert any(v > 0 for e, v in mul if e == 2)
@@ -71,6 +72,6 @@ def test_two_rank_dist_train(synthetic_data, tmp_path):
              env_extra=dict(PORT=str(free_port())))
     s = _load(f'{wd}/epoch_1.pth')
     # 16 videos / (2 ranks x 4) = 2 iterations, each enqueueing the 8 gathered rows
-    assert s['queue_filled'].item() == 16
-    assert s['proto_queue.queue'][:16].abs().sum() > 0
-    assert s['proto_queue.queue'][16:].abs().sum() == 0
+    assert s['proto_head.queue_filled'].item() == 16
+    assert s['proto_head.queue.queue'][:16].abs().sum() > 0
+    assert s['proto_head.queue.queue'][16:].abs().sum() == 0

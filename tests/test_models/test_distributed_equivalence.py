@@ -42,8 +42,9 @@ from mmaction.structures import ActionDataSample
 from mmengine.model import MMDistributedDataParallel
 
 import vssl_mm  # noqa: F401
-from vssl_mm.models.algorithms.mlrep import MLRep, eq3_log_similarity, eq8_log_w, graph_targets
-from vssl_mm.models.losses import InfoNCELoss, info_nce_logits_loss
+from vssl_mm.models.losses import (InfoNCELoss, cross_view_log_similarity, graph_targets,
+                                   info_nce_logits_loss, instance_graph_log_weights,
+                                   transformed_copy_contrast_loss)
 from vssl_mm.models.losses.shuffle_similarity import ShuffleSimilarity
 from vssl_mm.models.utils import concat_all_gather
 from vssl_mm.models.utils import distributed as dist_utils
@@ -118,11 +119,11 @@ def _case_mlrep_ins_mul(rank, world) -> dict:
     z = F.normalize(zl, dim=-1)
     labels = local_rows(torch.tensor([0, 1, 0, 2, 1, 1, 0, 2]), rank, world)
     diag = torch.arange(n) + rank * n
-    k1, k2 = gather_with_grad(z[:, 0]), gather_with_grad(z[:, 1])
-    logh = [eq3_log_similarity(z[:, a], z[:, 0], z[:, 1], k1, k2, diag, tau)
-            for a in range(2)]
+    keys = gather_with_grad(z)
+    log_sim = cross_view_log_similarity(z, keys, diag, tau)
+    logh = [log_sim[:, a] for a in range(2)]
     with torch.no_grad():
-        log_w = eq8_log_w(z[:, 0], z[:, 1], k1, k2, diag, tau)
+        log_w = instance_graph_log_weights(z, keys, diag, tau)
         graph = graph_targets(log_w, labels, concat_all_gather(labels), diag, eta=0.05)
     loss = sum(F.cross_entropy(lh, diag) + info_nce_logits_loss(lh, graph)
                for lh in logh) / 2
@@ -135,10 +136,9 @@ def _case_mlrep_aug(rank, world) -> dict:
     n = B if world > 1 else N
     ql = _leaf(_rand(N, 2, 8, seed=7), rank, world)
     augl = _leaf(_rand(N, 2, 2, 8, seed=8), rank, world)  # (N, A, 2, D)
-    stub = mock.Mock(tau=0.2, aug_batch_negatives=True)
-    loss, _ = MLRep._aug_loss(stub, F.normalize(ql, dim=-1),
-                              F.normalize(augl.transpose(0, 1), dim=-1),
-                              torch.arange(n) + rank * n)
+    q = F.normalize(ql, dim=-1)
+    loss, _ = transformed_copy_contrast_loss(q, F.normalize(augl.transpose(0, 1), dim=-1), 0.2,
+                                             gather_with_grad(q), torch.arange(n) + rank * n)
     loss.backward()
     return _grads(dict(q=ql, aug=augl), loss=loss)
 

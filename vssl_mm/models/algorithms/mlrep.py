@@ -21,11 +21,13 @@ the same window (see ``MultiLevelWindowSampler``). One backbone pass gives three
 - Eq. 13   ``L_ret``: tokens of the two short clips (each pooled to ``t/2`` tokens,
   concatenated) retrieve the global clip's token at the same timestamp, both ways.
 
-``h(u, v) = exp(u.v / tau)`` on L2-normalised vectors. Every term is ``loss_<term>`` with
+``h(u, v) = exp(u.v / tau)`` on L2-normalised vectors. The terms' formulas live in
+``models/losses`` (``graph_constraint``, ``swapped_prediction``, ``temporal_contrast``) and
+the heads that own their parameters and state in ``models/heads/mlrep.py``; the algorithm
+builds the views and reads as the objective. Every term is ``loss_<term>`` with
 its weight from ``loss_weights`` (from the authors' code: ``L_high + L_ret,high + 0.5 (L_mid +
 L_ret,mid) + 0.3 (L_low + L_ret,low) + 0.5 L_proto`` plus ``L_mul`` at 1 / 0.5 / 0.3).
 """
-import math
 from typing import Dict, List, Optional, Sequence
 
 import torch
@@ -33,106 +35,22 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from vssl_mm.registry import MODELS
-from ..heads.mlrep import PrototypeHead, TemporalTokenHead
-from ..losses.info_nce import info_nce_logits_loss
-from ..necks.projection import MLPProjection, pool_features
-from ..utils import KeyQueue, concat_all_gather, gather_with_local_grad, world_info
-from ..utils.sinkhorn import distributed_sinkhorn
+from ..losses.graph_constraint import (GRAPH_MODES, batch_graph, cross_view_instance_loss,
+                                       cross_view_log_similarity)
+from ..necks.projection import pool_features
+from ..utils import gather_with_grad, global_indices
 from .base import BaseVideoSSL, check_loss_weights
 
 LEVELS = ('low', 'mid', 'high')
-MASKED = -1e4  # finite "minus infinity" for logits (keeps gradients finite)
 DEFAULT_WEIGHTS = dict(
     ins=1.0, proto=0.5,
     mul_high=1.0, mul_mid=0.5, mul_low=0.3,
     aug_mid=0.5, aug_low=0.3,
     ret_high=1.0, ret_mid=0.5, ret_low=0.3)
-
-
-# ---------------------------------------------------------------------- Eq. 3 and 8
-def cross_view_logits(q: torch.Tensor, k1: torch.Tensor, k2: torch.Tensor,
-                      diag: torch.Tensor, tau: float) -> torch.Tensor:
-    """``q (B, D)`` against both views ``k1, k2 (M, D)`` -> ``(B, 2, M)`` logits ``q.k/tau``
-    with the own-video entries ``j = diag[i]`` set to :data:`MASKED`."""
-    logits = torch.stack([q @ k1.t(), q @ k2.t()], dim=1) / tau
-    own = torch.zeros(q.shape[0], k1.shape[0], dtype=torch.bool, device=q.device)
-    own[torch.arange(q.shape[0], device=q.device), diag] = True
-    return logits.masked_fill(own[:, None], MASKED)
-
-
-def eq3_log_similarity(qa: torch.Tensor, z1: torch.Tensor, z2: torch.Tensor,
-                       k1: torch.Tensor, k2: torch.Tensor, diag: torch.Tensor,
-                       tau: float) -> torch.Tensor:
-    """``log h(z^a_i, z^*_j)`` of Eq. 3 -> ``(B, M)``.
-
-    ``j = i``: ``z^1_i . z^2_i / tau``; ``j != i``: ``log(h(z^a_i, z^1_j) + h(z^a_i,
-    z^2_j))``. ``qa = z^a`` (local ``(B, D)``), ``z1, z2`` local views, ``k1, k2`` the
-    gathered views ``(M, D)``, ``diag`` ``(B,)`` the global index of each local sample.
-    """
-    other = torch.logsumexp(cross_view_logits(qa, k1, k2, diag, tau), dim=1)
-    pos = (z1 * z2).sum(dim=1) / tau
-    own = F.one_hot(diag, k1.shape[0]).bool()
-    return torch.where(own, pos[:, None], other)
-
-
-def eq8_log_w(z1: torch.Tensor, z2: torch.Tensor, k1: torch.Tensor, k2: torch.Tensor,
-              diag: torch.Tensor, tau: float) -> torch.Tensor:
-    """``log W(i, j)`` of Eq. 8 -> ``(B, M)``: ``h(z^1_i, z^2_i)`` on the diagonal,
-    ``1/4 sum_{m,n} h(z^m_i, z^n_j)`` elsewhere."""
-    both = torch.stack([cross_view_logits(z1, k1, k2, diag, tau),
-                        cross_view_logits(z2, k1, k2, diag, tau)], dim=1)  # (B, 2, 2, M)
-    other = torch.logsumexp(both.flatten(1, 2), dim=1) - math.log(4.0)
-    pos = (z1 * z2).sum(dim=1) / tau
-    own = F.one_hot(diag, k1.shape[0]).bool()
-    return torch.where(own, pos[:, None], other)
-
-
-@torch.no_grad()
-def graph_targets(log_w: torch.Tensor, labels: torch.Tensor, labels_all: torch.Tensor,
-                  diag: torch.Tensor, eta: float = 0.05, mode: str = 'combined'
-                  ) -> torch.Tensor:
-    """Soft targets ``E`` ``(B, M)`` of Eq. 6-9 (rows sum to 1, no gradient).
-
-    ``E_ins(i, j) = W(i, j)`` where ``W(i, j) / sum_j W(i, j) >= eta`` else 0 (Eq. 6; the
-    own-video entry is always kept so a row is never empty); ``E_sem(i, j) = [labels_i ==
-    labels_all_j]`` (Eq. 7); ``E = E_ins E_sem / sum_k E_ins E_sem`` (Eq. 9).
-
-    ``mode``: ``'combined'`` (Eq. 9), ``'instance'`` (E_ins only), ``'semantic'``
-    (E_sem only), ``'onehot'`` (own video only): Table 2's rows.
-    """
-    own = F.one_hot(diag, log_w.shape[1]).bool()
-    w_bar = torch.softmax(log_w.float(), dim=1)  # W / sum_j W: same ratios as W
-    e_ins = torch.where((w_bar >= eta) | own, w_bar, torch.zeros_like(w_bar))
-    e_sem = (labels[:, None] == labels_all[None, :]).to(w_bar.dtype)
-    if mode == 'combined':
-        e = e_ins * e_sem
-    elif mode == 'instance':
-        e = e_ins
-    elif mode == 'semantic':
-        e = e_sem
-    elif mode == 'onehot':
-        e = own.to(w_bar.dtype)
-    else:
-        raise ValueError(f"graph mode must be 'combined', 'instance', 'semantic' or "
-                         f"'onehot', got {mode!r}")
-    return e / e.sum(dim=1, keepdim=True)
-
-
-# ---------------------------------------------------------------------- Eq. 13
-def timestamp_retrieval_loss(short: torch.Tensor, long: torch.Tensor, tau: float
-                             ) -> tuple:
-    """Eq. 13: ``short`` and ``long`` ``(B, t, D)`` tokens; token ``k`` of both covers the
-    same timestamp. Cross-entropy over the ``t`` tokens of the same video, both ways.
-
-    Returns ``(loss, top1 accuracy)``.
-    """
-    b, t, _ = short.shape
-    logits = torch.einsum('bkd,bld->bkl', short, long) / tau  # (B, t, t)
-    labels = torch.arange(t, device=short.device).repeat(b)
-    loss = (F.cross_entropy(logits.flatten(0, 1), labels) +
-            F.cross_entropy(logits.transpose(1, 2).flatten(0, 1), labels)) / 2
-    acc = (logits.argmax(dim=2).flatten() == labels).float().mean()
-    return loss, acc
+#: state-dict keys before the queue moved into the prototype head -> their keys now
+RENAMED_KEYS = {'proto_queue.queue': 'proto_head.queue.queue',
+                'proto_queue.ptr': 'proto_head.queue.ptr',
+                'queue_filled': 'proto_head.queue_filled'}
 
 
 def temporal_transform(x: torch.Tensor, name: str) -> torch.Tensor:
@@ -150,6 +68,16 @@ def temporal_transform(x: torch.Tensor, name: str) -> torch.Tensor:
             perm = perm.roll(1)
         return x[:, :, perm]
     raise ValueError(f"temporal augmentation must be 'reverse' or 'shuffle', got {name!r}")
+
+
+def _merged(default: dict, override: Optional[dict]) -> dict:
+    """``default`` updated by ``override``, nested dicts merged key by key."""
+    out = dict(default)
+    for key, value in (override or {}).items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            value = _merged(out[key], value)
+        out[key] = value
+    return out
 
 
 @MODELS.register_module()
@@ -176,6 +104,18 @@ class MLRep(BaseVideoSSL):
         aug_batch_negatives: also use other videos of the global batch as negatives in
             L_aug (authors' code); ``False`` is Eq. 11-12 literally.
         me_reduction: ME channel reduction (16).
+        proto_head: overrides of the high-level head, by default ``dict(type=
+            'PrototypeHead', in_channels=<high>, out_channels=proj_channels,
+            num_prototypes=num_prototypes, queue_length=queue_length, loss=dict(type=
+            'SwappedPredictionLoss', temperature=proto_temperature, sinkhorn_eps=
+            sinkhorn_eps, sinkhorn_iters=sinkhorn_iters))``.
+        level_neck: overrides of the low/mid projections for L_mul, by default
+            ``dict(type='MLPProjection', out_channels=proj_channels, num_layers=2,
+            with_bn=True)`` (``in_channels`` is the level's width).
+        temporal_head: overrides of the per-level temporal heads, by default
+            ``dict(type='TemporalTokenHead', out_channels=proj_channels, reduction=
+            me_reduction, temperature=temperature, batch_negatives=aug_batch_negatives)``
+            (``in_channels`` is the level's width, ``with_me`` is on below the high level).
         loss_weights: weights of every term (see :data:`DEFAULT_WEIGHTS`); a level whose
             ``mul``/``aug``/``ret`` weight is 0 builds no head for it.
         mul_on, queue_on: initial stage (the hook sets them every epoch).
@@ -198,6 +138,9 @@ class MLRep(BaseVideoSSL):
                  num_tokens: Sequence[int] = (8, 4, 2),
                  aug_batch_negatives: bool = True,
                  me_reduction: int = 16,
+                 proto_head: Optional[dict] = None,
+                 level_neck: Optional[dict] = None,
+                 temporal_head: Optional[dict] = None,
                  loss_weights: Optional[Dict[str, float]] = None,
                  mul_on: bool = False,
                  queue_on: bool = False,
@@ -208,6 +151,8 @@ class MLRep(BaseVideoSSL):
                              f'{temporal_mode!r}')
         if any(n < 2 or n % 2 for n in num_tokens):
             raise ValueError(f'num_tokens must be even and >= 2, got {num_tokens}')
+        if graph not in GRAPH_MODES:
+            raise ValueError(f'graph must be one of {GRAPH_MODES}, got {graph!r}')
         for name in temporal_augs:
             temporal_transform(torch.zeros(1, 1, 2), name)  # validates the name
         weights = dict(DEFAULT_WEIGHTS)
@@ -218,89 +163,69 @@ class MLRep(BaseVideoSSL):
         self.channels = dict(zip(LEVELS, level_channels))
         self.num_tokens = dict(zip(LEVELS, num_tokens))
         self.tau = temperature
-        self.proto_tau = proto_temperature
-        self.sinkhorn_eps = sinkhorn_eps
-        self.sinkhorn_iters = sinkhorn_iters
         self.eta = eta
         self.graph = graph
-        graph_targets(torch.zeros(1, 1), torch.zeros(1), torch.zeros(1),
-                      torch.zeros(1, dtype=torch.long), mode=graph)  # validates
         self.temporal_mode = temporal_mode
         self.temporal_augs = tuple(temporal_augs)
-        self.aug_batch_negatives = aug_batch_negatives
-        self.num_prototypes = num_prototypes
 
-        # high level: projection z (Eq. 2) + prototypes P (Eq. 4)
-        self.proto_head = PrototypeHead(self.channels['high'], proj_channels, num_prototypes)
+        # high level: projection z (Eq. 2), prototypes P, score queue and L_proto (Eq. 4)
+        self.proto_head = MODELS.build(_merged(dict(
+            type='PrototypeHead', in_channels=self.channels['high'],
+            out_channels=proj_channels, num_prototypes=num_prototypes,
+            queue_length=queue_length,
+            loss=dict(type='SwappedPredictionLoss', temperature=proto_temperature,
+                      sinkhorn_eps=sinkhorn_eps, sinkhorn_iters=sinkhorn_iters)),
+            proto_head))
         # lower levels: projections for L_mul (Eq. 10)
+        neck = _merged(dict(type='MLPProjection', out_channels=proj_channels,
+                            num_layers=2, with_bn=True), level_neck)
         self.level_proj = nn.ModuleDict({
-            lv: MLPProjection(self.channels[lv], proj_channels, num_layers=2, with_bn=True)
+            lv: MODELS.build(dict(neck, in_channels=self.channels[lv]))
             for lv in ('low', 'mid') if weights[f'mul_{lv}'] > 0})
         # temporal heads (Eq. 11-13): ME on low and mid, plain MLP on high
+        head = _merged(dict(type='TemporalTokenHead', out_channels=proj_channels,
+                            reduction=me_reduction, temperature=temperature,
+                            batch_negatives=aug_batch_negatives), temporal_head)
         self.temporal_heads = nn.ModuleDict({
-            lv: TemporalTokenHead(self.channels[lv], proj_channels, with_me=lv != 'high',
-                                  reduction=me_reduction)
+            lv: MODELS.build(dict(head, in_channels=self.channels[lv], with_me=lv != 'high'))
             for lv in LEVELS
             if weights.get(f'aug_{lv}', 0) > 0 or weights[f'ret_{lv}'] > 0})
-        # queue of past prototype scores of both views (gathered: identical on all ranks)
-        self.proto_queue = None
-        if queue_length > 0:
-            self.proto_queue = KeyQueue(queue_length, 2 * num_prototypes, normalize=False)
-            self.proto_queue.queue.zero_()
-        self.register_buffer('queue_filled', torch.zeros(1, dtype=torch.long))
         self.register_buffer('mul_on', torch.tensor([int(mul_on)], dtype=torch.long))
         self.register_buffer('queue_on', torch.tensor([int(queue_on)], dtype=torch.long))
 
-    # ------------------------------------------------------------------ stage
+    # ------------------------------------------------------------------ stage and state
     def set_stage(self, mul_on: bool, queue_on: bool) -> None:
         """Called by ``MLRepStageHook`` before each epoch (two-stage training as one run)."""
         self.mul_on.fill_(int(mul_on))
         self.queue_on.fill_(int(queue_on))
 
-    # ------------------------------------------------------------------ Eq. 4 parts
-    @torch.no_grad()
-    def sinkhorn_targets(self, scores: torch.Tensor) -> torch.Tensor:
-        """``(B, 2, K)`` detached scores -> ``(B, 2, K)`` Sinkhorn targets on the global
-        batch (plus the filled part of the queue once ``queue_on``)."""
-        use_queue = self.proto_queue is not None and bool(self.queue_on.item())
-        filled = int(self.queue_filled.item()) if use_queue else 0  # host reads: the
-        use_queue = use_queue and filled > 0  # queue slice has a data-dependent length
-        out = []
-        for a in range(2):
-            shared = None
-            if use_queue:
-                shared = self.proto_queue.queue[:filled].view(filled, 2, -1)[:, a]
-            out.append(distributed_sinkhorn(scores[:, a], self.sinkhorn_eps,
-                                            self.sinkhorn_iters, shared=shared))
-        return torch.stack(out, dim=1)
+    @property
+    def num_prototypes(self) -> int:
+        return self.proto_head.num_prototypes
 
-    @torch.no_grad()
-    def enqueue_scores(self, scores: torch.Tensor) -> None:
-        """Push the global batch's ``(B, 2, K)`` scores (gathered inside ``enqueue``)."""
-        if self.proto_queue is None:
-            return
-        self.proto_queue.enqueue(scores.flatten(1))
-        _, world = world_info()
-        # on the buffer's device (no host read): min(filled + global batch, length)
-        self.queue_filled.add_(scores.shape[0] * world).clamp_(max=self.proto_queue.length)
+    @property
+    def queue_filled(self) -> torch.Tensor:
+        """``(1,)`` rows of the prototype-score queue filled so far."""
+        return self.proto_head.queue_filled
 
-    # ------------------------------------------------------------------ Eq. 11-12
-    def _aug_loss(self, q: torch.Tensor, aug: torch.Tensor, diag: torch.Tensor) -> tuple:
-        """``q (B, 2, D)`` clips, ``aug (A, B, 2, D)`` their transformed copies -> L_aug."""
-        k1 = gather_with_local_grad(q[:, 0]) if self.aug_batch_negatives else None
-        k2 = gather_with_local_grad(q[:, 1]) if self.aug_batch_negatives else None
-        pos = (q[:, 0] * q[:, 1]).sum(dim=1, keepdim=True) / self.tau
-        losses, accs = [], []
-        for a in range(2):
-            qa = q[:, a]
-            parts = [pos, torch.einsum('bd,kbd->bk', qa, aug[:, :, a]) / self.tau]
-            if self.aug_batch_negatives:
-                parts.append(cross_view_logits(qa, k1, k2, diag, self.tau).flatten(1))
-            logits = torch.cat(parts, dim=1)
-            target = torch.zeros(qa.shape[0], dtype=torch.long, device=qa.device)
-            losses.append(F.cross_entropy(logits, target))
-            accs.append((logits.argmax(dim=1) == 0).float().mean())
-        return sum(losses) / 2, sum(accs) / 2
+    @property
+    def proto_tau(self) -> float:
+        return self.proto_head.loss_module.temperature
+
+    @property
+    def sinkhorn_eps(self) -> float:
+        return self.proto_head.loss_module.sinkhorn_eps
+
+    @property
+    def sinkhorn_iters(self) -> int:
+        return self.proto_head.loss_module.sinkhorn_iters
+
+    def _load_from_state_dict(self, state_dict, prefix, *args, **kwargs) -> None:
+        """Checkpoints written before the queue moved into ``proto_head`` load as well."""
+        for old, new in RENAMED_KEYS.items():
+            if prefix + old in state_dict and prefix + new not in state_dict:
+                state_dict[prefix + new] = state_dict.pop(prefix + old)
+        super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
 
     # ------------------------------------------------------------------ objective
     def loss(self, inputs: torch.Tensor, data_samples=None) -> Dict[str, torch.Tensor]:
@@ -308,97 +233,84 @@ class MLRep(BaseVideoSSL):
         if inputs.dim() != 6 or inputs.shape[1] < 3:
             raise ValueError('MLRep expects (N, 3, C, T, H, W) inputs (two short clips and '
                              f'the global clip), got {tuple(inputs.shape)}')
-        n = inputs.shape[0]
-        w = self.loss_weights
+        n, w = inputs.shape[0], self.loss_weights
         feats = dict(zip(LEVELS, self.extract_views(inputs, views=(0, 1, 2))[-3:]))
-        rank, world = world_info()
-        diag = torch.arange(n, device=inputs.device) + (rank * n if world > 1 else 0)
+        diag = global_indices(n, inputs.device)  # own column in the gathered batch
         out = {}
 
-        # Eq. 2-3: instance discrimination on the high level
-        z = self.proto_head.project(
-            pool_features(feats['high'][:, :2].flatten(0, 1), 'avg')).view(n, 2, -1)
-        k1, k2 = gather_with_local_grad(z[:, 0]), gather_with_local_grad(z[:, 1])
-        logh_high = [eq3_log_similarity(z[:, a], z[:, 0], z[:, 1], k1, k2, diag, self.tau)
-                     for a in range(2)]
-        out['loss_ins'] = w['ins'] * sum(F.cross_entropy(lh, diag) for lh in logh_high) / 2
-        out['acc_ins'] = sum((lh.argmax(1) == diag).float().mean()
-                             for lh in logh_high).detach() / 2
+        # L_ins (Eq. 2-3): instance discrimination of the projected high level z
+        z = self.proto_head.project(self._pooled_short(feats['high']))  # (N, 2, D)
+        keys = gather_with_grad(z)  # (M, 2, D): the global batch
+        log_sim = {'high': cross_view_log_similarity(z, keys, diag, self.tau)}  # (N, 2, M)
+        out['loss_ins'] = w['ins'] * cross_view_instance_loss(log_sim['high'], diag)
+        out['acc_ins'] = (log_sim['high'].argmax(dim=2) == diag[:, None]).float().mean()
 
-        # Eq. 4: swapped prediction with Sinkhorn targets (queue of past scores)
-        self.proto_head.normalize_prototypes()
-        scores = self.proto_head(z.flatten(0, 1)).view(n, 2, -1)  # (N, 2, K)
-        targets = self.sinkhorn_targets(scores.detach())
-        logp = F.log_softmax(scores / self.proto_tau, dim=2)
-        out['loss_proto'] = w['proto'] * -0.5 * (
-            (targets[:, 0] * logp[:, 1]).sum(1) + (targets[:, 1] * logp[:, 0]).sum(1)).mean()
-        self.enqueue_scores(scores.detach())
+        # L_proto (Eq. 4): swapped prediction of Sinkhorn targets (with the score queue)
+        loss_proto, assignments = self.proto_head.loss(z, use_queue=self.queue_on)
+        out['loss_proto'] = w['proto'] * loss_proto
 
-        # Eq. 6-9: graph of the global batch from the high level, detached
-        with torch.no_grad():
-            labels = (targets[:, 0] + targets[:, 1]).argmax(dim=1)
-            labels_all = concat_all_gather(labels)
-            log_w = eq8_log_w(z[:, 0].detach(), z[:, 1].detach(), k1.detach(), k2.detach(),
-                              diag, self.tau)
-            graph = graph_targets(log_w, labels, labels_all, diag, self.eta, self.graph)
+        # graph E (Eq. 6-9) of the global batch from the high level, no gradient
+        graph, clusters = batch_graph(z, keys, assignments, diag, self.tau, self.eta,
+                                      self.graph)
         out['graph_edges'] = (graph > 0).sum(dim=1).float().mean()
         # prototypes used by the global batch (fixed-size count: no unique(), no host read)
-        out['num_clusters'] = torch.zeros(self.num_prototypes, device=labels_all.device
-                                          ).index_fill_(0, labels_all, 1.).sum()
+        out['num_clusters'] = torch.zeros(self.num_prototypes, device=clusters.device
+                                          ).index_fill_(0, clusters, 1.).sum()
 
-        # Eq. 10: graph constraint on every level (zero weight before the stage switch)
-        mul = self.mul_on[0].to(inputs.dtype)  # 0. or 1., kept on the device
+        # L_mul (Eq. 10): every level's Eq. 3 distribution against E (0 before the stage)
+        mul = self.mul_on[0].to(inputs.dtype)
         for lv in LEVELS:
             if w[f'mul_{lv}'] <= 0:
                 continue
-            if lv == 'high':
-                logh = logh_high
-            else:
-                zr = F.normalize(self.level_proj[lv](
-                    pool_features(feats[lv][:, :2].flatten(0, 1), 'avg')), dim=1).view(n, 2, -1)
-                r1, r2 = gather_with_local_grad(zr[:, 0]), gather_with_local_grad(zr[:, 1])
-                logh = [eq3_log_similarity(zr[:, a], zr[:, 0], zr[:, 1], r1, r2, diag,
-                                           self.tau) for a in range(2)]
-            l_mul = sum(info_nce_logits_loss(lh, graph) for lh in logh) / 2
-            out[f'loss_mul_{lv}'] = w[f'mul_{lv}'] * mul * l_mul
+            if lv not in log_sim:
+                zl = F.normalize(self.level_proj[lv](self._pooled_short(feats[lv]).flatten(
+                    0, 1)), dim=1).view(n, 2, -1)
+                log_sim[lv] = cross_view_log_similarity(zl, gather_with_grad(zl), diag,
+                                                        self.tau)
+            out[f'loss_mul_{lv}'] = w[f'mul_{lv}'] * mul * cross_view_instance_loss(
+                log_sim[lv], graph)
         out['mul_on'] = self.mul_on.float().squeeze(0)
 
-        # Eq. 11-13: temporal modelling
-        if self.temporal_heads:
-            out.update(self._temporal_losses(inputs, feats, diag))
+        # L_aug (Eq. 11-12) and L_ret (Eq. 13) on each level's temporal head
+        out.update(self._temporal_losses(inputs, feats, diag))
         return out
+
+    @staticmethod
+    def _pooled_short(feat: torch.Tensor) -> torch.Tensor:
+        """``(N, 3, C, T, H, W)`` level map -> ``(N, 2, C)`` pooled short clips."""
+        n = feat.shape[0]
+        return pool_features(feat[:, :2].flatten(0, 1), 'avg').view(n, 2, -1)
+
+    def _temporal_copies(self, inputs: torch.Tensor, feats: Dict[str, torch.Tensor]
+                         ) -> Dict[str, torch.Tensor]:
+        """Per level, ``(A*2N, C, T, H, W)`` temporally transformed copies of the short
+        clips: of their features (``'feature'``) or through the backbone (``'input'``)."""
+        levels = [lv for lv in self.temporal_heads if self.loss_weights.get(f'aug_{lv}', 0) > 0]
+        if not levels:
+            return {}
+        if self.temporal_mode == 'input':  # conventional input-level transforms (Table 3)
+            clips = inputs[:, :2].flatten(0, 1)  # (2N, C, T, H, W)
+            stacked = torch.cat([temporal_transform(clips, a) for a in self.temporal_augs])
+            copies = dict(zip(LEVELS, self.extract_feat(stacked)[-3:]))
+            return {lv: copies[lv] for lv in levels}
+        return {lv: torch.cat([temporal_transform(feats[lv][:, :2].flatten(0, 1), a)
+                               for a in self.temporal_augs]) for lv in levels}
 
     def _temporal_losses(self, inputs: torch.Tensor, feats: Dict[str, torch.Tensor],
                          diag: torch.Tensor) -> Dict[str, torch.Tensor]:
-        n = inputs.shape[0]
-        w = self.loss_weights
-        out = {}
-        input_aug = None
-        if self.temporal_mode == 'input' and any(w.get(f'aug_{lv}', 0) > 0 for lv in LEVELS):
-            # conventional input-level temporal augmentation (Table 3 baseline)
-            clips = inputs[:, :2].flatten(0, 1)  # (2N, C, T, H, W)
-            stacked = torch.cat([temporal_transform(clips, a) for a in self.temporal_augs])
-            input_aug = dict(zip(LEVELS, self.extract_feat(stacked)[-3:]))
+        n, w, out = inputs.shape[0], self.loss_weights, {}
+        copies = self._temporal_copies(inputs, feats)
         for lv, head in self.temporal_heads.items():
-            short = feats[lv][:, :2].flatten(0, 1)  # (2N, C, T, H, W)
-            extra = []
-            do_aug = w.get(f'aug_{lv}', 0) > 0
-            if do_aug:
-                extra = ([input_aug[lv]] if input_aug is not None else
-                         [temporal_transform(short, a) for a in self.temporal_augs])
-            pooled = head.pooled(torch.cat([short, feats[lv][:, 2]] + extra))  # (.., C, T)
-            p_short, p_long = pooled[:2 * n], pooled[2 * n:3 * n]
-            if do_aug:
-                q = head.project_vector(p_short).view(n, 2, -1)
-                aug = head.project_vector(pooled[3 * n:]).view(-1, n, 2, q.shape[-1])
-                loss, acc = self._aug_loss(q, aug, diag)
+            # one ME pass over short clips, global clip and copies (shared BN statistics)
+            parts = [feats[lv][:, :2].flatten(0, 1), feats[lv][:, 2]]
+            pooled = head.pooled(torch.cat(parts + ([copies[lv]] if lv in copies else [])))
+            short, long = pooled[:2 * n], pooled[2 * n:3 * n]  # (2N | N, C, T)
+            if lv in copies:
+                loss, acc = head.loss_aug(short, pooled[3 * n:], diag)
                 out[f'loss_aug_{lv}'] = w[f'aug_{lv}'] * loss
                 out[f'acc_aug_{lv}'] = acc.detach()
             if w[f'ret_{lv}'] > 0:
-                t = self.num_tokens[lv]
-                s_tok = head.project_tokens(p_short, t // 2).view(n, t, -1)  # clip 1 | clip 2
-                l_tok = head.project_tokens(p_long, t)
-                loss, acc = timestamp_retrieval_loss(s_tok, l_tok, self.tau)
+                loss, acc = head.loss_ret(short, long, self.num_tokens[lv])
                 out[f'loss_ret_{lv}'] = w[f'ret_{lv}'] * loss
                 out[f'acc_ret_{lv}'] = acc.detach()
         return out
@@ -408,5 +320,4 @@ class MLRep(BaseVideoSSL):
                 f'{self.temporal_mode!r}, augs={self.temporal_augs}, tokens={self.num_tokens}')
 
 
-__all__: List[str] = ['MLRep', 'graph_targets', 'eq3_log_similarity', 'eq8_log_w',
-                      'timestamp_retrieval_loss', 'temporal_transform', 'cross_view_logits']
+__all__: List[str] = ['MLRep', 'temporal_transform']

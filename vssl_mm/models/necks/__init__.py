@@ -1,4 +1,3 @@
-from .motion_excitation import MotionExcitation
 from .projection import MLPProjection, pool_features
 
-__all__ = ['MLPProjection', 'pool_features', 'MotionExcitation']
+__all__ = ['MLPProjection', 'pool_features']

@@ -1,4 +1,5 @@
-"""Motion Excitation (ME) module of TEA (Li et al., CVPR 2020), used by mlrep Eq. 11-12."""
+"""Motion Excitation (ME) block of TEA (Li et al., CVPR 2020), used inside mlrep's temporal
+head (Eq. 11-12)."""
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
