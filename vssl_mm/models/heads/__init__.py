@@ -1,3 +1,4 @@
+from .bn_linear_head import BNLinearHead
 from .ctrl_aug import CellProjection, MINECritic, TemporalDependencyHead, shuffle_clips
 from .hdc import HDCProjections
 from .mlrep import PrototypeHead, TemporalTokenHead
@@ -5,5 +6,5 @@ from .seg_order_rate import SamplingRateHead, SegmentOrderHead
 
 __all__ = [
     'SegmentOrderHead', 'SamplingRateHead', 'PrototypeHead', 'TemporalTokenHead', 'HDCProjections',
-    'CellProjection', 'MINECritic', 'TemporalDependencyHead', 'shuffle_clips'
+    'CellProjection', 'MINECritic', 'TemporalDependencyHead', 'shuffle_clips', 'BNLinearHead'
 ]
