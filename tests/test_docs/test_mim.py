@@ -76,7 +76,7 @@ def test_package_ships_mim_files(venv_python, tmp_path):
 def test_mim_train_and_test(venv_python, synthetic_data, tmp_path):
     work = str(tmp_path / 'work')
     out = _run([venv_python, '-m', 'mim', 'train', 'vssl_mm',
-                'arrow_of_time_r3d18_synthetic.py',  # found by name in vssl_mm/.mim
+                'simclr_r3d18_synthetic_t05.py',  # found by name in vssl_mm/.mim
                 '--work-dir', work, '--cfg-options',
                 f'train_dataloader.dataset.ann_file={synthetic_data["train"]}',
                 f'train_dataloader.dataset.data_prefix.video={synthetic_data["root"]}',
@@ -90,7 +90,7 @@ def test_mim_train_and_test(venv_python, synthetic_data, tmp_path):
     rows = []
     for f in glob.glob(osp.join(work, '*', 'vis_data', 'scalars.json')):
         rows += [json.loads(line) for line in open(f) if line.strip()]
-    assert len([r for r in rows if 'loss_aot' in r]) == 4
+    assert len([r for r in rows if 'loss_nce' in r]) == 4
 
     config = osp.join(REPO, 'configs', 'benchmarks', 'retrieval', 'r3d18_synthetic.py')
     out = _run([venv_python, '-m', 'mim', 'test', 'vssl_mm', config, '--checkpoint', ckpt,

@@ -1,5 +1,9 @@
 """The tutorials' configs and code: built, checked against the text, trained a few
-iterations through tools/train.py; the loss-curve tool plots that real run."""
+iterations through tools/train.py; the loss-curve tool plots that real run.
+
+The new-method tutorial's algorithm (docs/tutorials/arrow_of_time.py) is not part of the
+package: its config's ``custom_imports`` registers it, with the repository root on the
+path (pytest puts it there; tools/train.py runs get it through ``PYTHONPATH``)."""
 import glob
 import json
 import os.path as osp
@@ -35,6 +39,34 @@ def _model():
     cfg = Config.fromfile(osp.join(REPO, NEW_METHOD))
     assert cfg.model.backbone.base_channels == 16  # inherited from the baseline
     return cfg, MODELS.build(cfg.model)
+
+
+def test_tutorial_algorithm_is_not_shipped():
+    """The config's ``custom_imports`` registers the class; the package alone does not."""
+    import vssl_mm.models.algorithms as algorithms
+    assert not hasattr(algorithms, 'TutorialArrowOfTime')
+    cfg, model = _model()
+    assert 'docs.tutorials.arrow_of_time' in cfg.custom_imports.imports
+    assert type(model).__module__ == 'docs.tutorials.arrow_of_time'
+
+
+@pytest.mark.parametrize('arg, extra, key, valid', [
+    ('loss_weights', dict(AOT=1.0), 'AOT', ['aot', 'nce']),
+    ('loss', dict(tau=0.1), 'tau',
+     ['gather', 'loss_weight', 'similarity', 'symmetric', 'temperature', 'type']),
+])
+def test_arrow_of_time_rejects_unknown_keys(arg, extra, key, valid):
+    """The contract's key validation (``check_loss_weights`` / ``check_loss_cfg``)."""
+    from mmengine.registry import DefaultScope
+
+    from vssl_mm.registry import MODELS
+    cfg, _ = _model()
+    model_cfg = cfg.model.to_dict()
+    model_cfg[arg] = dict(model_cfg[arg], **extra)
+    with DefaultScope.overwrite_default_scope('vssl_mm'), pytest.raises(ValueError) as e:
+        MODELS.build(model_cfg)
+    assert (f"TutorialArrowOfTime.{arg}: unknown key(s) ['{key}']; valid keys are {valid}"
+            in str(e.value)), str(e.value)
 
 
 def test_arrow_of_time_reverses_the_drawn_half():

@@ -52,10 +52,6 @@ BASE = {
         td_head=dict(type='TemporalDependencyHead', kind='gru', in_channels=C,
                      num_clips=3),
         loss_weights=dict(mi=1.0, td=1.0)),
-    'TutorialArrowOfTime': dict(
-        type='TutorialArrowOfTime', backbone=BB, feat_channels=C,
-        neck=dict(type='MLPProjection', in_channels=C, out_channels=8),
-        loss=dict(type='InfoNCELoss', temperature=0.1), loss_weights=dict(aot=1.0)),
 }
 
 # (algorithm, argument, bad entry, the key named, valid keys listed)
@@ -73,8 +69,6 @@ CASES = [
      ['infomax', 'infomin', 'kl', 'photo']),
     ('MLRep', 'loss_weights', dict(ins_high=1.0), 'ins_high', None),
     ('CtrlAug', 'loss_weights', dict(TD=1.0), 'TD', ['mi', 'nce', 'rc', 'td']),
-    ('TutorialArrowOfTime', 'loss_weights', dict(AOT=1.0), 'AOT', ['aot', 'nce']),
-    ('TutorialArrowOfTime', 'loss', dict(tau=0.1), 'tau', INFONCE_KEYS),
 ]
 
 

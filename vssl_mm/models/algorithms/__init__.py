@@ -4,10 +4,9 @@ from .ctrl_aug import CtrlAug
 from .hdc import HDC
 from .mlrep import MLRep
 from .seg_order_rate import SegOrderRate
-from .tutorial_arrow_of_time import TutorialArrowOfTime
 from .view_synthesis import FrameFlowEstimator, VideoVAE, ViewSynthesis
 
 __all__ = [
     'BaseVideoSSL', 'ClipContrast', 'SegOrderRate', 'ViewSynthesis', 'VideoVAE',
-    'FrameFlowEstimator', 'MLRep', 'HDC', 'CtrlAug', 'TutorialArrowOfTime'
+    'FrameFlowEstimator', 'MLRep', 'HDC', 'CtrlAug'
 ]

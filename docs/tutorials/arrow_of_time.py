@@ -1,4 +1,4 @@
-"""Tutorial method (docs/tutorials/new_method.md): arrow of time + clip contrast, one file.
+"""Tutorial method (new_method.md): arrow of time + clip contrast, one file.
 
 Two clips ``x_1``, ``x_2`` of a video. Clip ``x_2`` is played backwards for a random half
 of the batch (``r_i`` in {0, 1}); a linear head on the pooled features of ``x_2`` predicts
@@ -11,6 +11,9 @@ of the batch (``r_i`` in {0, 1}); a linear head on the pooled features of ``x_2`
 
 The reversal is done in the model, so the data pipeline is the baseline's
 (``RandomClipsSampler`` with ``num_views=2``) and the draw of ``r`` follows the torch seed.
+Not part of the package: the tutorial config imports this module
+(``custom_imports=dict(imports=['docs.tutorials.arrow_of_time'])``), which registers
+``TutorialArrowOfTime`` in vssl_mm's ``MODELS``.
 """
 from typing import Dict
 
@@ -18,9 +21,9 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from vssl_mm.models.algorithms.base import BaseVideoSSL, check_loss_cfg, check_loss_weights
+from vssl_mm.models.necks import pool_features
 from vssl_mm.registry import MODELS
-from ..necks.projection import pool_features
-from .base import BaseVideoSSL, check_loss_cfg, check_loss_weights
 
 
 @MODELS.register_module()
