@@ -39,6 +39,26 @@ def test_info_nce_matches_brute_force():
     assert one_way.last_num_candidates == 5 + 7
 
 
+def test_input_forms_count_candidates_and_accuracy():
+    """(N, D), position-wise (N, P, D) and grouped (N, Q, D) x (N, M, D) inputs: the
+    candidates per query and the top-1 accuracy against a direct computation."""
+    torch.manual_seed(1)
+    q, k = F.normalize(torch.randn(4, 3, 8), dim=-1), F.normalize(torch.randn(4, 3, 8), dim=-1)
+    loss_fn = InfoNCELoss(temperature=0.2, symmetric=False)
+    _, acc = loss_fn(q, k, queue=F.normalize(torch.randn(5, 3, 8), dim=-1),
+                     negatives=F.normalize(torch.randn(4, 3, 2, 8), dim=-1))
+    assert loss_fn.last_num_candidates == 4 + 5 + 2
+    _, acc = loss_fn(q, k)
+    expect = (torch.einsum('ipd,jpd->pij', q, k).argmax(-1) == torch.arange(4)).float().mean()
+    assert acc == expect
+    targets = torch.softmax(torch.randn(4, 3, 2), dim=-1)
+    _, acc = loss_fn(q, k[:, :2], targets=targets)
+    assert loss_fn.last_num_candidates == 4 * 2
+    best = (q.flatten(0, 1) @ k[:, :2].flatten(0, 1).t()).argmax(-1).view(4, 3)
+    expect = (best == torch.arange(4)[:, None] * 2 + targets.argmax(-1)).float().mean()
+    assert acc == expect
+
+
 def test_soft_targets_reduce_to_hard():
     logits = torch.randn(4, 6)
     hard = torch.tensor([1, 0, 5, 2])

@@ -7,22 +7,13 @@ a random start (segment ``i+1`` starts ``m_{i+1}`` frames after the last frame o
 segment ``i``), then shown in a random order. Targets: the permutation index (Eq. 4) and
 the rates in the order the segments are shown (Eq. 7).
 """
-import itertools
-from typing import Dict, List, Sequence, Tuple
+from typing import Dict, Sequence
 
 import numpy as np
 from mmcv.transforms import BaseTransform
 
 from vssl_mm.registry import TRANSFORMS
-
-
-def permutations_table(n: int) -> List[Tuple[int, ...]]:
-    """All ``n!`` permutations of ``range(n)`` in ``itertools.permutations`` order.
-
-    Class ``c`` of the order head means "input segment ``j`` is time segment
-    ``table[c][j]``"; class 0 is the identity (time order).
-    """
-    return list(itertools.permutations(range(n)))
+from vssl_mm.utils.permutations import permutations_table
 
 
 def random_lengths(clip_len: int, n: int, min_len: int, rng) -> np.ndarray:

@@ -54,7 +54,53 @@ def check_loss_cfg(cfg: Optional[dict], owner: str, arg: str,
     check_keys(cfg, set(used) | {'type'}, f'{owner}.{arg}', hint)
 
 
-class BaseVideoSSL(BaseModel):
+class BaseVideoModel(BaseModel):
+    """A model on multi-view batches ``(N, V, C, T, H, W)``: the data preprocessor defaults
+    to :class:`MultiViewDataPreprocessor` (ImageNet stats) and :meth:`forward` dispatches
+    ``mode`` to :meth:`loss`, :meth:`predict` or :meth:`_forward` (``'tensor'``).
+
+    Args:
+        data_preprocessor: a config or module; None for the default.
+        init_cfg: mmengine initialisation config.
+    """
+
+    def __init__(self, data_preprocessor: Optional[dict] = None,
+                 init_cfg: Optional[dict] = None) -> None:
+        if data_preprocessor is None:
+            data_preprocessor = dict(type='MultiViewDataPreprocessor')
+        if isinstance(data_preprocessor, dict):
+            data_preprocessor = MODELS.build(data_preprocessor)
+        super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
+
+    def forward(self, inputs: torch.Tensor, data_samples: SampleList = None,
+                mode: str = 'tensor') -> Union[Dict, List, Tuple, torch.Tensor]:
+        if mode == 'loss':
+            return self.loss(inputs, data_samples)
+        if mode == 'predict':
+            return self.predict(inputs, data_samples)
+        if mode == 'tensor':
+            return self._forward(inputs)
+        raise RuntimeError(f'Invalid mode "{mode}": use "loss", "predict" or "tensor".')
+
+    def _forward(self, inputs: torch.Tensor):
+        raise NotImplementedError
+
+    def loss(self, inputs: torch.Tensor, data_samples: SampleList) -> Dict[str, torch.Tensor]:
+        raise NotImplementedError
+
+    def predict(self, inputs: torch.Tensor, data_samples: SampleList = None) -> List:
+        raise NotImplementedError
+
+    @staticmethod
+    def _data_samples(data_samples: SampleList, n: int) -> List:
+        """``data_samples``, or ``n`` empty ``ActionDataSample`` when None."""
+        if data_samples is None:
+            from mmaction.structures import ActionDataSample
+            data_samples = [ActionDataSample() for _ in range(n)]
+        return data_samples
+
+
+class BaseVideoSSL(BaseVideoModel):
     """Base of all self-supervised video algorithms.
 
     Inputs are multi-view batches ``(N, V, C, T, H, W)`` (see
@@ -80,10 +126,6 @@ class BaseVideoSSL(BaseModel):
                  feature_pool: str = 'avg',
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None) -> None:
-        if data_preprocessor is None:
-            data_preprocessor = dict(type='MultiViewDataPreprocessor')
-        if isinstance(data_preprocessor, dict):
-            data_preprocessor = MODELS.build(data_preprocessor)
         super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
         self.backbone = MODELS.build(backbone)
         self.feature_stage = feature_stage
@@ -120,27 +162,16 @@ class BaseVideoSSL(BaseModel):
         return pool_features(feat, self.feature_pool).view(n, v, -1)
 
     # ------------------------------------------------------------------ modes
-    def forward(self, inputs: torch.Tensor, data_samples: SampleList = None,
-                mode: str = 'tensor') -> Union[Dict, List, Tuple]:
-        if mode == 'loss':
-            return self.loss(inputs, data_samples)
-        if mode == 'predict':
-            return self.predict(inputs, data_samples)
-        if mode == 'tensor':
-            if inputs.dim() == 6:
-                return self.extract_views(inputs)
-            return self.extract_feat(inputs)
-        raise RuntimeError(f'Invalid mode "{mode}": use "loss", "predict" or "tensor".')
-
-    def loss(self, inputs: torch.Tensor, data_samples: SampleList) -> Dict[str, torch.Tensor]:
-        raise NotImplementedError
+    def _forward(self, inputs: torch.Tensor) -> Tuple[torch.Tensor, ...]:
+        """``'tensor'`` mode: stage maps of every view (6-D inputs) or clip (5-D)."""
+        if inputs.dim() == 6:
+            return self.extract_views(inputs)
+        return self.extract_feat(inputs)
 
     def predict(self, inputs: torch.Tensor, data_samples: SampleList = None) -> List:
         """Attach ``clip_features`` ``(V, D)`` (one pooled vector per clip) to each sample."""
         feats = self.pooled_features(inputs)
-        if data_samples is None:
-            from mmaction.structures import ActionDataSample
-            data_samples = [ActionDataSample() for _ in range(inputs.shape[0])]
+        data_samples = self._data_samples(data_samples, inputs.shape[0])
         for sample, f in zip(data_samples, feats):
             sample.set_metainfo(dict(clip_features=f))
         return data_samples

@@ -24,7 +24,6 @@
   (pooled); VCOP-style head: order cross-entropy instead (Table 6).
 - L_nce (Table 7 baseline term): clip InfoNCE between pooled local clips 0 and 1.
 """
-import itertools
 import logging
 from typing import Dict, Optional
 
@@ -33,12 +32,12 @@ import torch.nn.functional as F
 from mmengine.logging import print_log
 
 from vssl_mm.registry import MODELS
-from ..heads.ctrl_aug import shuffle_clips
+from ..heads.ctrl_aug import permute_clips, shuffle_clips
+from ..losses.info_nce import InfoNCELoss
 from ..losses.mine import mine_lower_bound
 from ..necks.projection import pool_features
 from ..utils.correspondence import correspondence_from_metainfo, grid_shape
-from ..utils.distributed import (concat_all_gather, draw_for_global_batch, gather_with_local_grad,
-                                 world_info)
+from ..utils.distributed import concat_all_gather, gather_with_grad, global_indices
 from ..utils.grad_reverse import grad_reverse
 from .base import BaseVideoSSL, check_loss_weights
 
@@ -114,6 +113,9 @@ class CtrlAug(BaseVideoSSL):
         self.critic = MODELS.build(critic) if 'mi' in self.loss_weights else None
         self.td_head = MODELS.build(td_head) if 'td' in self.loss_weights else None
         self.nce_neck = MODELS.build(nce_neck) if 'nce' in self.loss_weights else None
+        # Eq. 4: soft targets on the video's own cells, other videos' cells are negatives
+        self.loss_rc = InfoNCELoss(temperature, gather=True, symmetric=False)
+        self.loss_nce = InfoNCELoss(nce_temperature, gather=True, symmetric=True)
 
     # ------------------------------------------------------------------ encoders
     def encode(self, inputs: torch.Tensor, data_samples) -> tuple:
@@ -129,26 +131,17 @@ class CtrlAug(BaseVideoSSL):
     # ------------------------------------------------------------------ L_rc (Eq. 3-4)
     def loss_region_contrast(self, local: torch.Tensor, glob: torch.Tensor,
                              data_samples) -> Dict[str, torch.Tensor]:
+        """Every cell of ``f(v_k)`` ``(N, K, C, T_c, H, W)`` against all cells of ``f'(v)``
+        ``(N, C, T_v, H', W')`` of the global batch, soft targets ``S_k`` (Eq. 1)."""
         n, k = local.shape[:2]
         s = correspondence_from_metainfo([d.metainfo['ctrl_params'] for d in data_samples],
                                          grid_shape(local), grid_shape(glob),
                                          device=local.device)  # (N, K, Nc, Nv)
         q = self.projection(local.flatten(0, 1)).view(n, k * s.shape[2], -1)  # (N,KNc,D)
         key = self.projection(glob)  # (N, Nv, D)
-        nv = key.shape[1]
-        keys = gather_with_local_grad(key)  # (W*N, Nv, D): other videos = negatives
-        rank, world = world_info()
-        offset = rank * n if world > 1 else 0
-        logits = q.flatten(0, 1) @ keys.flatten(0, 1).t() / self.temperature
-        logp = F.log_softmax(logits, dim=1).view(n, k * s.shape[2], -1, nv)
-        own = torch.arange(n, device=local.device)
-        logp_own = logp[own, :, offset + own]  # (N, K*Nc, Nv): this video's cells
-        target = s.flatten(1, 2)  # (N, K*Nc, Nv)
-        loss = -(target * logp_own).sum(-1).mean()
-        best = logits.view(n, k * s.shape[2], -1).argmax(-1)  # over all candidates
-        acc = (best == offset * nv + own[:, None] * nv + target.argmax(-1)).float().mean()
+        loss, acc = self.loss_rc(q, key, targets=s.flatten(1, 2))
         return dict(loss_rc=self.loss_weights['rc'] * loss, acc_rc=acc.detach(),
-                    rc_candidates=logits.new_tensor(float(logits.shape[1])))
+                    rc_candidates=q.new_tensor(float(self.loss_rc.last_num_candidates)))
 
     # ------------------------------------------------------------------ L_mi (Eq. 5-6)
     @staticmethod
@@ -183,24 +176,22 @@ class CtrlAug(BaseVideoSSL):
         """``local_vec`` ``(N, K, C)``, ``glob_vec`` ``(N, C)`` pooled features."""
         n, k = local_vec.shape[:2]
         device = local_vec.device
-        rank, world = world_info()
-        offset = rank * n if world > 1 else 0
         level = torch.tensor([int(d.metainfo['lowlevel_level']) for d in data_samples],
                              device=device)
         all_level = concat_all_gather(level)  # (W*N,)
         self._check_same_level_pairs(all_level, n, k)
-        own = torch.arange(n, device=device) + offset
+        own = global_indices(n, device)
         video = own[:, None].expand(n, k).reshape(-1)  # global video id of each clip
         other = video[:, None] != torch.arange(len(all_level), device=device)[None]
         same = level[:, None].expand(n, k).reshape(-1)[:, None] == all_level[None]
         w = self.loss_weights['mi']
         # (a) estimator: theta maximises I, the encoder gets the reversed gradient
         x = grad_reverse(local_vec.flatten(0, 1), self.grl_scale)
-        y = gather_with_local_grad(grad_reverse(glob_vec, self.grl_scale))
+        y = gather_with_grad(grad_reverse(glob_vec, self.grl_scale))
         scores = self.critic.pairwise(x, y)  # (N*K, W*N)
         mi_level = mine_lower_bound(scores, scores, same & other, other)
         # (b) frozen critic on the local-global pairs, minimised through f only
-        y_lg = gather_with_local_grad(glob_vec)
+        y_lg = gather_with_grad(glob_vec)
         scores_lg = self.critic.pairwise(local_vec.flatten(0, 1), y_lg, frozen=True)
         joint_lg = ~other  # the clip's own video
         mi_lg = mine_lower_bound(scores_lg, scores_lg, joint_lg, other)
@@ -214,19 +205,14 @@ class CtrlAug(BaseVideoSSL):
     # ------------------------------------------------------------------ L_td (Eq. 7)
     def loss_temporal_dependency(self, local_vec: torch.Tensor, glob_vec: torch.Tensor
                                  ) -> Dict[str, torch.Tensor]:
+        """``-I`` of G_psi between ordered and shuffled clips ``(N, K, C)`` and the video
+        ``(N, C)``; VCOP head: cross-entropy of the ``K!`` orders."""
         w = self.loss_weights['td']
         if self.td_head.is_classifier:  # VCOP-style: order classification
-            k = local_vec.shape[1]
-            table = torch.tensor(list(itertools.permutations(range(k))),
-                                 device=local_vec.device)
-            label = draw_for_global_batch(  # rows of one draw for the global batch
-                lambda m: torch.randint(len(table), (m, ), device=local_vec.device),
-                local_vec.shape[0])
-            perms = table[label]
-            shuffled = local_vec.gather(1, perms[..., None].expand_as(local_vec))
+            shuffled, _, order = permute_clips(local_vec)
             logits = self.td_head(shuffled)
-            return dict(loss_td=w * F.cross_entropy(logits, label),
-                        acc_td=(logits.argmax(1) == label).float().mean().detach())
+            return dict(loss_td=w * F.cross_entropy(logits, order),
+                        acc_td=(logits.argmax(1) == order).float().mean().detach())
         shuffled, _ = shuffle_clips(local_vec)
         joint = self.td_head(local_vec, glob_vec)  # ordered f_bar(v) with f'(v)
         marginal = self.td_head(shuffled, glob_vec)  # arbitrarily ordered f~(v)
@@ -236,16 +222,10 @@ class CtrlAug(BaseVideoSSL):
 
     # ------------------------------------------------------------------ L_nce
     def loss_clip_nce(self, local_vec: torch.Tensor) -> Dict[str, torch.Tensor]:
+        """Symmetric InfoNCE between the projected clips 0 and 1 ``(N, K, C)``."""
         z = F.normalize(self.nce_neck(local_vec[:, :2].flatten(0, 1)), dim=1)
         z = z.view(local_vec.shape[0], 2, -1)
-        rank, world = world_info()
-        n = z.shape[0]
-        offset = rank * n if world > 1 else 0
-        target = torch.arange(n, device=z.device) + offset
-        loss = 0.
-        for a, b in ((0, 1), (1, 0)):
-            logits = z[:, a] @ gather_with_local_grad(z[:, b]).t() / self.nce_temperature
-            loss = loss + F.cross_entropy(logits, target) / 2
+        loss, _ = self.loss_nce(z[:, 0], z[:, 1])
         return dict(loss_nce=self.loss_weights['nce'] * loss)
 
     # ------------------------------------------------------------------ total

@@ -21,9 +21,7 @@ import torch
 import torch.nn.functional as F
 
 from vssl_mm.registry import MODELS
-from ..losses.info_nce import info_nce_logits_loss
 from ..necks.projection import pool_features
-from ..utils.distributed import gather_with_local_grad, world_info
 from .base import BaseVideoSSL, check_loss_cfg
 
 #: positions of the views in ``inputs`` (HDCViewSampler order)
@@ -42,13 +40,13 @@ class HDC(BaseVideoSSL):
         scales: block numbers of the backbone outputs, in order (log names).
         sc_weights: alpha_k of Eq. 6, one per scale (0: no Spatial Contrast there).
         tc_weights: beta_k of Eq. 6, one per scale (0: no Temporal Contrast there).
-        loss: ``InfoNCELoss`` config; its ``temperature`` (tau), ``gather`` (negatives from
-            all ranks) and ``symmetric`` are used by both contrasts. Eq. 4/5 are one-way
-            (``u_o`` queries), so ``symmetric=False`` is the paper's form. Other keys
-            (e.g. ``loss_weight``, ``similarity``) would be unused: they raise.
+        loss: ``InfoNCELoss`` config of both contrasts: ``temperature`` (tau), ``gather``
+            (negatives from all ranks) and ``symmetric``. Eq. 4/5 are one-way (``u_o``
+            queries), so ``symmetric=False`` is the paper's form. Other keys raise (the
+            terms are weighted by ``sc_weights`` / ``tc_weights``, the score is the cosine).
     """
 
-    NCE_KEYS = ('temperature', 'gather', 'symmetric')  # what HDC reads of ``loss``
+    NCE_KEYS = ('temperature', 'gather', 'symmetric')  # the keys ``loss`` may set
 
     def __init__(self,
                  backbone: dict,
@@ -80,34 +78,11 @@ class HDC(BaseVideoSSL):
                        'scores with the cosine of L2-normalised projections')
         self.nce = MODELS.build(loss)
 
-    # ---------------------------------------------------------------- InfoNCE pieces
-    def _nce_one_way(self, query: torch.Tensor, key: torch.Tensor) -> tuple:
-        """InfoNCE of ``(N, P, D)`` queries against keys at the same position ``p``.
-
-        ``-1/(N P) sum_p sum_i log exp(q_ip . k_ip / tau) / sum_j exp(q_ip . k_jp / tau)``
-        with ``j`` over the ``W*N`` keys of all ranks (gradient to the local slice). ``P=1``
-        is Eq. 3/5, ``P=N_k`` temporal positions is Eq. 4 (mean over ``n`` and ``i``).
-        """
-        n, p, _ = query.shape
-        rank, world = world_info()
-        gather = self.nce.gather and world > 1
-        keys = gather_with_local_grad(key) if gather else key  # (W*N, P, D)
-        logits = torch.einsum('ipd,jpd->pij', query, keys) / self.nce.temperature
-        targets = torch.arange(n, device=query.device) + (rank * n if gather else 0)
-        logits = logits.reshape(p * n, -1)  # (P*N, W*N)
-        targets = targets.repeat(p)
-        acc = (logits.argmax(dim=1) == targets).float().mean()
-        self.num_candidates = keys.shape[0]
-        return info_nce_logits_loss(logits, targets), acc
-
     def contrast(self, query: torch.Tensor, key: torch.Tensor) -> tuple:
-        """``(loss, acc)`` for L2-normalised ``(N, P, D)`` embeddings (both ways if
-        ``symmetric``)."""
-        loss, acc = self._nce_one_way(query, key)
-        if self.nce.symmetric:
-            loss2, acc2 = self._nce_one_way(key, query)
-            loss, acc = (loss + loss2) / 2, (acc + acc2) / 2
-        return loss, acc
+        """InfoNCE of L2-normalised ``(N, P, D)`` queries against the keys at the same
+        position: ``P = 1`` is Eq. 5, ``P = N_k`` temporal positions is Eq. 4 (mean over
+        positions and videos). Returns ``(loss, acc)``."""
+        return self.nce(query, key)
 
     def embed(self, feat: torch.Tensor, branch: str, scale: int,
               pool: str) -> torch.Tensor:
@@ -137,15 +112,15 @@ class HDC(BaseVideoSSL):
                                         self.tc_weights):
             u_o = feat[:, 0]
             if alpha > 0:  # Spatial Contrast, Eq. 4
-                loss, acc = self.contrast(self.embed(u_o, 'o', k, 'spatial'),
-                                          self.embed(feat[:, 1], 's', k, 'spatial'))
+                loss, acc = self.nce(self.embed(u_o, 'o', k, 'spatial'),
+                                     self.embed(feat[:, 1], 's', k, 'spatial'))
                 losses[f'loss_sc_{k}'] = alpha * loss
                 losses[f'acc_sc_{k}'] = acc.detach()
             if beta > 0:  # Temporal Contrast, Eq. 5
-                loss, acc = self.contrast(self.embed(u_o, 'o', k, 'avg'),
-                                          self.embed(feat[:, -1], 't', k, 'avg'))
+                loss, acc = self.nce(self.embed(u_o, 'o', k, 'avg'),
+                                     self.embed(feat[:, -1], 't', k, 'avg'))
                 losses[f'loss_tc_{k}'] = beta * loss
                 losses[f'acc_tc_{k}'] = acc.detach()
-        losses['num_negatives'] = torch.tensor(float(self.num_candidates - 1),
+        losses['num_negatives'] = torch.tensor(float(self.nce.last_num_candidates - 1),
                                                device=inputs.device)
         return losses

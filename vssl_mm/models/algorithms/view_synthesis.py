@@ -21,14 +21,13 @@ from typing import Dict, Optional
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from mmengine.model import BaseModel
 from torch.func import functional_call
 
 from vssl_mm.registry import MODELS
 from ..necks.projection import pool_features
 from ..utils.cpu_conv import OneDNNConv3d, fuses_with_upsampling, upsample_conv3d
 from ..utils.distributed import draw_for_global_batch
-from .base import check_loss_weights
+from .base import BaseVideoModel, check_loss_weights
 
 
 # ---------------------------------------------------------------------- primitives
@@ -177,7 +176,7 @@ def warp_clip(x: torch.Tensor, flow: torch.Tensor) -> torch.Tensor:
 
 # ---------------------------------------------------------------------- algorithm
 @MODELS.register_module()
-class ViewSynthesis(BaseModel):
+class ViewSynthesis(BaseVideoModel):
     """The view-synthesis pretraining stage (Eq. 16); uses view 0 of ``(N, V, C, T, H, W)``.
 
     Args:
@@ -196,10 +195,6 @@ class ViewSynthesis(BaseModel):
                  loss_weights: Optional[Dict[str, float]] = None, eps: float = 1e-3,
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None) -> None:
-        if data_preprocessor is None:
-            data_preprocessor = dict(type='MultiViewDataPreprocessor')
-        if isinstance(data_preprocessor, dict):
-            data_preprocessor = MODELS.build(data_preprocessor)
         super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
         self.generator = MODELS.build(generator)
         self.flow_estimator = MODELS.build(flow_estimator)
@@ -224,15 +219,10 @@ class ViewSynthesis(BaseModel):
         out = out[-1] if isinstance(out, (tuple, list)) else out
         return pool_features(out, 'avg')
 
-    def forward(self, inputs: torch.Tensor, data_samples=None, mode: str = 'tensor'):
-        if mode == 'loss':
-            return self.loss(inputs, data_samples)
-        if mode == 'predict':
-            return self.predict(inputs, data_samples)
-        if mode == 'tensor':
-            x = inputs[:, 0] if inputs.dim() == 6 else inputs
-            return self.generator(x, sample=False)[0]
-        raise RuntimeError(f'Invalid mode "{mode}"')
+    def _forward(self, inputs: torch.Tensor) -> torch.Tensor:
+        """``'tensor'`` mode: the synthesised view (latent mean) of view 0 or a clip."""
+        x = inputs[:, 0] if inputs.dim() == 6 else inputs
+        return self.generator(x, sample=False)[0]
 
     def loss(self, inputs: torch.Tensor, data_samples=None) -> Dict[str, torch.Tensor]:
         """``inputs`` ``(N, V, C, T, H, W)``; Eq. 13-16 on view 0."""
@@ -265,9 +255,7 @@ class ViewSynthesis(BaseModel):
         x = inputs[:, 0]
         x_syn = self.generator(x, sample=False)[0]
         err = (x_syn - x).abs().flatten(1).mean(1)
-        if data_samples is None:
-            from mmaction.structures import ActionDataSample
-            data_samples = [ActionDataSample() for _ in range(x.shape[0])]
+        data_samples = self._data_samples(data_samples, x.shape[0])
         for s, e in zip(data_samples, err):
             s.set_field(e, 'synth_l1', field_type='metainfo')
         return data_samples

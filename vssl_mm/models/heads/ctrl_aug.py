@@ -1,14 +1,14 @@
 """Heads of ctrl_aug: per-cell projection (Eq. 3-4), MINE critic G_theta (Eq. 5-6) and
 the temporal dependency heads G_psi (Eq. 7, Table 6)."""
-import itertools
 import math
-from typing import Tuple
+from typing import Optional, Tuple
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
 from vssl_mm.registry import MODELS
+from vssl_mm.utils.permutations import permutations_table
 from ..utils.distributed import draw_for_global_batch
 
 
@@ -73,26 +73,35 @@ class MINECritic(nn.Module):
         return F.linear(F.relu(h), wo, bo).squeeze(-1)
 
 
-def shuffle_clips(clips: torch.Tensor, generator: torch.Generator = None
-                  ) -> Tuple[torch.Tensor, torch.Tensor]:
-    """Arbitrarily ordered sequences f~(v) for Eq. 7: a random *non-identity*
-    permutation per sample (K >= 2).
+def permute_clips(clips: torch.Tensor, identity: bool = True,
+                  generator: Optional[torch.Generator] = None
+                  ) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Reorder each sample's clips by a random permutation of :func:`permutations_table`.
 
-    ``clips`` ``(B, K, C)`` in time order -> ``(shuffled (B, K, C), perms (B, K))`` with
-    ``shuffled[b, j] = clips[b, perms[b, j]]``. Distributed, the permutations are this
+    ``clips`` ``(B, K, C)`` in time order -> ``(shuffled (B, K, C), perms (B, K),
+    labels (B,))`` with ``shuffled[b, j] = clips[b, perms[b, j]]`` and ``labels`` the
+    permutation's row in the table (``identity=False``: the identity row is left out and
+    the labels index the remaining ``K! - 1`` rows). Distributed, the labels are this
     rank's rows of one draw for the global batch (:func:`draw_for_global_batch`).
     """
     b, k = clips.shape[:2]
-    if k < 2:
-        raise ValueError('temporal order needs K >= 2 clips')
-    table = torch.tensor(list(itertools.permutations(range(k)))[1:],
-                         device=clips.device)  # drop the identity (row 0)
+    table = torch.tensor(permutations_table(k)[0 if identity else 1:], device=clips.device)
+    if len(table) == 0:
+        raise ValueError('a non-identity order needs K >= 2 clips')
     device = clips.device if generator is None else generator.device
-    idx = draw_for_global_batch(  # on the clips' device: no CPU draw + copy on a GPU
+    labels = draw_for_global_batch(  # on the clips' device: no CPU draw + copy on a GPU
         lambda m: torch.randint(len(table), (m, ), generator=generator, device=device),
         b).to(clips.device)
-    perms = table[idx]
-    return clips.gather(1, perms[..., None].expand(-1, -1, clips.shape[2])), perms
+    perms = table[labels]
+    return clips.gather(1, perms[..., None].expand(-1, -1, clips.shape[2])), perms, labels
+
+
+def shuffle_clips(clips: torch.Tensor, generator: Optional[torch.Generator] = None
+                  ) -> Tuple[torch.Tensor, torch.Tensor]:
+    """Arbitrarily ordered sequences f~(v) for Eq. 7: a random *non-identity*
+    permutation per sample (K >= 2); returns ``(shuffled (B, K, C), perms (B, K))``
+    (see :func:`permute_clips`)."""
+    return permute_clips(clips, identity=False, generator=generator)[:2]
 
 
 @MODELS.register_module()

@@ -4,6 +4,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from vssl_mm.registry import MODELS
+from .info_nce import dot_similarity
 
 
 def shuffle_distance(query: torch.Tensor, keys: torch.Tensor, num_parts: int,
@@ -18,6 +19,9 @@ def shuffle_distance(query: torch.Tensor, keys: torch.Tensor, num_parts: int,
 
     Returns ``(B, M)`` distances (differentiable through the selected entries).
     """
+    if query.dim() != 2 or keys.dim() != 2:
+        raise ValueError(f'shuffle distance takes (B, D) and (M, D), got '
+                         f'{tuple(query.shape)} and {tuple(keys.shape)}')
     b, d = query.shape
     m = keys.shape[0]
     k = num_parts
@@ -82,4 +86,4 @@ class DotSimilarity(nn.Module):
     """Plain dot product (cosine on L2-normalised inputs): the Table VI 'no shuffle' row."""
 
     def forward(self, query: torch.Tensor, keys: torch.Tensor) -> torch.Tensor:
-        return query @ keys.t()
+        return dot_similarity(query, keys)
