@@ -69,7 +69,8 @@ class BuildPyWithHook(build_py):
 
     def get_outputs(self, include_bytecode: bool = True) -> list:
         return super().get_outputs(include_bytecode) + [
-            osp.join(self.build_lib, name) for name in hook_files()]
+            osp.join(self.build_lib, name) for name in hook_files()
+        ]
 
 
 def editable_wheel_with_hook():

@@ -18,8 +18,14 @@ def synthetic_data(tmp_path_factory):
     """16 train / 8 val real mp4 videos (8 motion classes), 32 frames at 64x64."""
     from vssl_mm.datasets import make_synthetic_dataset
     root = str(tmp_path_factory.mktemp('synthetic'))
-    return make_synthetic_dataset(root, num_train_per_class=2, num_val_per_class=1,
-                                  num_frames=32, height=64, width=64, seed=1)
+    return make_synthetic_dataset(
+        root,
+        num_train_per_class=2,
+        num_val_per_class=1,
+        num_frames=32,
+        height=64,
+        width=64,
+        seed=1)
 
 
 def free_port() -> int:
@@ -36,8 +42,7 @@ def run_tool(args, cwd=REPO, env_extra=None, timeout=600) -> subprocess.Complete
     if env_extra:
         env.update(env_extra)
     cmd = args if args[0] == 'bash' else [sys.executable] + list(args)
-    proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True,
-                          timeout=timeout)
+    proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
     if proc.returncode != 0:
         pytest.fail(f'{" ".join(map(str, cmd))} failed ({proc.returncode}):\n'
                     f'{proc.stdout[-4000:]}\n{proc.stderr[-6000:]}')

@@ -128,5 +128,6 @@ def test_rules_catch_violations(tmp_path):
     (tmp_path / 'e.py').write_text('x = 1\n')
     assert _depth(str(tmp_path / 'a.py')) == 4
     tree = ast.parse("p = _base_.p\np[3]['transforms'][3] = dict()\n")
-    assert any(isinstance(n, ast.Subscript) and isinstance(n.slice, ast.Constant)
-               and n.slice.value == 3 for n in ast.walk(tree))
+    assert any(
+        isinstance(n, ast.Subscript) and isinstance(n.slice, ast.Constant) and n.slice.value == 3
+        for n in ast.walk(tree))

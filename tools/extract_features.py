@@ -50,18 +50,29 @@ VIDEO_EXTS = ('.mp4', '.avi', '.mkv', '.webm', '.mov', '.m4v', '.mpg', '.mpeg')
 def parse_args() -> argparse.Namespace:
     p = argparse.ArgumentParser(description='Extract video features with a vssl_mm model')
     p.add_argument('config', help='config (pretraining or benchmark) of the checkpoint')
-    p.add_argument('checkpoint', help="algorithm checkpoint, backbone-only file, or 'none' "
-                   '(random initialisation)')
-    p.add_argument('videos', nargs='*', help='video files and/or folders (searched '
-                   f'recursively for {", ".join(VIDEO_EXTS)})')
+    p.add_argument(
+        'checkpoint',
+        help="algorithm checkpoint, backbone-only file, or 'none' "
+        '(random initialisation)')
+    p.add_argument(
+        'videos',
+        nargs='*',
+        help='video files and/or folders (searched '
+        f'recursively for {", ".join(VIDEO_EXTS)})')
     p.add_argument('--list', dest='ann_file', help='annotation file, "path [label]" lines')
-    p.add_argument('--data-prefix', default=None, help="root of the paths in --list "
-                   "(default: the list's folder)")
-    p.add_argument('--allow-partial', action='store_true',
-                   help='exit 0 when some videos failed but at least one was extracted')
+    p.add_argument(
+        '--data-prefix',
+        default=None,
+        help="root of the paths in --list "
+        "(default: the list's folder)")
+    p.add_argument(
+        '--allow-partial',
+        action='store_true',
+        help='exit 0 when some videos failed but at least one was extracted')
     p.add_argument('--out', required=True, help='output folder')
-    p.add_argument('--clip-len', type=int, default=None, help="frames per clip (default: "
-                   "the config's)")
+    p.add_argument(
+        '--clip-len', type=int, default=None, help="frames per clip (default: "
+        "the config's)")
     p.add_argument('--num-clips', type=int, default=10, help='clips per video')
     p.add_argument('--batch-size', type=int, default=10, help='clips per forward pass')
     p.add_argument('--stage', type=int, default=-1, help='backbone output stage')
@@ -69,8 +80,8 @@ def parse_args() -> argparse.Namespace:
     p.add_argument('--per-clip', action='store_true', help='save (V, D) clip features')
     p.add_argument('--num-workers', type=int, default=2, help='decoding processes')
     p.add_argument('--device', default=None, help='default: cuda:LOCAL_RANK if available')
-    p.add_argument('--cfg-options', nargs='+', action=DictAction,
-                   help='override config settings, key=value')
+    p.add_argument(
+        '--cfg-options', nargs='+', action=DictAction, help='override config settings, key=value')
     p.add_argument('--launcher', choices=['none', 'pytorch'], default='none')
     p.add_argument('--local_rank', '--local-rank', type=int, default=0)
     args = p.parse_args()
@@ -86,8 +97,8 @@ def collect_videos(args) -> list:
         from vssl_mm.datasets import VideoSSLDataset
         prefix = args.data_prefix if args.data_prefix is not None else \
             osp.dirname(osp.abspath(args.ann_file))
-        ds = VideoSSLDataset(args.ann_file, pipeline=[], lazy_init=True,
-                             data_prefix=dict(video=prefix))
+        ds = VideoSSLDataset(
+            args.ann_file, pipeline=[], lazy_init=True, data_prefix=dict(video=prefix))
         for info in ds.load_data_list():
             rel = osp.relpath(info['filename'], prefix) if prefix else info['filename']
             label = info['label'] if info['label'] >= 0 else None
@@ -107,11 +118,10 @@ def collect_videos(args) -> list:
 
     def distinct_by_extension(key: str) -> bool:
         group = by_key[key]
-        return len(group) > 1 and len({osp.splitext(p)[1].lower() for p in group}) == len(
-            group)
+        return len(group) > 1 and len({osp.splitext(p)[1].lower() for p in group}) == len(group)
 
-    items = [(path, key + osp.splitext(path)[1].lower() if distinct_by_extension(key)
-              else key, label) for path, key, label in items]
+    items = [(path, key + osp.splitext(path)[1].lower() if distinct_by_extension(key) else key,
+              label) for path, key, label in items]
     seen = {}
     for path, key, _ in items:
         if key in seen and osp.abspath(seen[key]) != osp.abspath(path):
@@ -144,14 +154,17 @@ def extraction_record(args, cfg: Config) -> dict:
     ckpt = None
     if args.checkpoint.lower() != 'none':
         st = os.stat(args.checkpoint)
-        ckpt = dict(path=osp.abspath(args.checkpoint), size=st.st_size,
-                    mtime_ns=st.st_mtime_ns)
+        ckpt = dict(path=osp.abspath(args.checkpoint), size=st.st_size, mtime_ns=st.st_mtime_ns)
     return dict(
         config=osp.abspath(args.config),
         config_sha256=hashlib.sha256(cfg.pretty_text.encode()).hexdigest(),
         checkpoint=ckpt,
-        options=dict(clip_len=args.clip_len, num_clips=args.num_clips, stage=args.stage,
-                     pool=args.pool, per_clip=args.per_clip))
+        options=dict(
+            clip_len=args.clip_len,
+            num_clips=args.num_clips,
+            stage=args.stage,
+            pool=args.pool,
+            per_clip=args.per_clip))
 
 
 def save_npy(path: str, arr: np.ndarray) -> None:
@@ -168,8 +181,8 @@ def main() -> int:
     if args.launcher == 'pytorch':
         import torch.distributed as dist
         rank, world = int(os.environ['RANK']), int(os.environ['WORLD_SIZE'])
-        dist.init_process_group('nccl' if torch.cuda.is_available() else 'gloo',
-                                rank=rank, world_size=world)
+        dist.init_process_group(
+            'nccl' if torch.cuda.is_available() else 'gloo', rank=rank, world_size=world)
     local_rank = int(os.environ.get('LOCAL_RANK', args.local_rank))
     device = args.device or (f'cuda:{local_rank}' if torch.cuda.is_available() else 'cpu')
 
@@ -193,8 +206,10 @@ def main() -> int:
         dist.barrier()  # every rank read the old record before rank 0 replaces it
     if rank == 0:
         if stale:
-            print(f'{args.out} holds features of another model or options '
-                  f'({record_path} differs): re-extracting every video', flush=True)
+            print(
+                f'{args.out} holds features of another model or options '
+                f'({record_path} differs): re-extracting every video',
+                flush=True)
         with open(record_path + '.tmp', 'w') as f:
             json.dump(record, f, indent=1)
         os.replace(record_path + '.tmp', record_path)
@@ -210,11 +225,15 @@ def main() -> int:
     bar = None
     if rank == 0:
         from mmengine.utils import ProgressBar
-        print(f'{len(items)} videos, {world} process(es); rank 0: {len(todo)} to extract, '
-              f'{stats["skipped"]} already done', flush=True)
+        print(
+            f'{len(items)} videos, {world} process(es); rank 0: {len(todo)} to extract, '
+            f'{stats["skipped"]} already done',
+            flush=True)
         bar = ProgressBar(len(todo)) if todo else None
     loader = torch.utils.data.DataLoader(
-        _Clips([items[i] for i in todo], prepare), batch_size=None, shuffle=False,
+        _Clips([items[i] for i in todo], prepare),
+        batch_size=None,
+        shuffle=False,
         num_workers=args.num_workers)
     t0 = time.time()
     for j, clips, err in loader:

@@ -23,10 +23,12 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--work-dir', help='the directory to save the evaluation metrics')
     parser.add_argument('--dump', type=str, help='dump predictions to a pickle file')
     parser.add_argument(
-        '--cfg-options', nargs='+', action=DictAction,
-        help='override config settings, key=value')
-    parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'],
-                        default='none', help='job launcher')
+        '--cfg-options', nargs='+', action=DictAction, help='override config settings, key=value')
+    parser.add_argument(
+        '--launcher',
+        choices=['none', 'pytorch', 'slurm', 'mpi'],
+        default='none',
+        help='job launcher')
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
     args = parser.parse_args()
     if 'LOCAL_RANK' not in os.environ:

@@ -22,27 +22,39 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('config', help='train config file path')
     parser.add_argument('--work-dir', help='the dir to save logs and models')
     parser.add_argument(
-        '--resume', nargs='?', type=str, const='auto',
+        '--resume',
+        nargs='?',
+        type=str,
+        const='auto',
         help='resume from the latest checkpoint in the work_dir, or from CKPT')
     parser.add_argument('--amp', action='store_true', help='mixed precision training')
-    parser.add_argument('--no-validate', action='store_true',
-                        help='do not evaluate checkpoints during training')
-    parser.add_argument('--auto-scale-lr', action='store_true',
-                        help='scale lr by actual batch / auto_scale_lr.base_batch_size')
-    parser.add_argument('--seed', type=int, default=None, help='random seed')
-    parser.add_argument('--diff-rank-seed', action='store_true',
-                        help='different seeds on different ranks')
-    parser.add_argument('--deterministic', action='store_true',
-                        help='deterministic cudnn / torch algorithms')
     parser.add_argument(
-        '--cfg-options', nargs='+', action=DictAction,
+        '--no-validate', action='store_true', help='do not evaluate checkpoints during training')
+    parser.add_argument(
+        '--auto-scale-lr',
+        action='store_true',
+        help='scale lr by actual batch / auto_scale_lr.base_batch_size')
+    parser.add_argument('--seed', type=int, default=None, help='random seed')
+    parser.add_argument(
+        '--diff-rank-seed', action='store_true', help='different seeds on different ranks')
+    parser.add_argument(
+        '--deterministic', action='store_true', help='deterministic cudnn / torch algorithms')
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
         help='override config settings, key=value (e.g. model.backbone.depth=34)')
-    parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'],
-                        default='none', help='job launcher')
-    parser.add_argument('--strict-config', action='store_true',
-                        help='stop (instead of warning) when the config has a top-level '
-                        'key that looks like a typo of a parent key, or reassigns a '
-                        'variable that does not reach what the parent built from it')
+    parser.add_argument(
+        '--launcher',
+        choices=['none', 'pytorch', 'slurm', 'mpi'],
+        default='none',
+        help='job launcher')
+    parser.add_argument(
+        '--strict-config',
+        action='store_true',
+        help='stop (instead of warning) when the config has a top-level '
+        'key that looks like a typo of a parent key, or reassigns a '
+        'variable that does not reach what the parent built from it')
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
     args = parser.parse_args()
     if 'LOCAL_RANK' not in os.environ:
@@ -101,8 +113,7 @@ def report_config_lint(config: str, cfg: Config, strict: bool) -> None:
     if problems and strict:
         raise ValueError('config problems (--strict-config):\n' + '\n'.join(problems))
     for p in problems:
-        print_log(p + ' (--strict-config makes this an error)', logger='current',
-                  level=30)
+        print_log(p + ' (--strict-config makes this an error)', logger='current', level=30)
 
 
 def main() -> None:
@@ -141,8 +152,10 @@ def _repair_last_checkpoint(work_dir: str) -> None:
         named = f.read().strip()
     if named and osp.isfile(named):
         return
-    ckpts = [c for c in glob.glob(osp.join(work_dir, '*.pth'))
-             if re.fullmatch(r'(epoch|iter)_\d+\.pth', osp.basename(c))]
+    ckpts = [
+        c for c in glob.glob(osp.join(work_dir, '*.pth'))
+        if re.fullmatch(r'(epoch|iter)_\d+\.pth', osp.basename(c))
+    ]
     if ckpts:
         newest = max(ckpts, key=lambda c: int(re.findall(r'\d+', osp.basename(c))[0]))
         with open(marker, 'w') as f:

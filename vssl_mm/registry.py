@@ -27,11 +27,10 @@ from mmaction.registry import WEIGHT_INITIALIZERS as MMACTION_WEIGHT_INITIALIZER
 from mmengine.registry import Registry
 
 __all__ = [
-    'RUNNERS', 'LOOPS', 'HOOKS', 'DATASETS', 'DATA_SAMPLERS', 'TRANSFORMS',
-    'MODELS', 'MODEL_WRAPPERS', 'WEIGHT_INITIALIZERS', 'OPTIMIZERS',
-    'OPTIM_WRAPPERS', 'OPTIM_WRAPPER_CONSTRUCTORS', 'PARAM_SCHEDULERS',
-    'METRICS', 'EVALUATOR', 'TASK_UTILS', 'VISUALIZERS', 'VISBACKENDS',
-    'LOG_PROCESSORS', 'FUNCTION'
+    'RUNNERS', 'LOOPS', 'HOOKS', 'DATASETS', 'DATA_SAMPLERS', 'TRANSFORMS', 'MODELS',
+    'MODEL_WRAPPERS', 'WEIGHT_INITIALIZERS', 'OPTIMIZERS', 'OPTIM_WRAPPERS',
+    'OPTIM_WRAPPER_CONSTRUCTORS', 'PARAM_SCHEDULERS', 'METRICS', 'EVALUATOR', 'TASK_UTILS',
+    'VISUALIZERS', 'VISBACKENDS', 'LOG_PROCESSORS', 'FUNCTION'
 ]
 
 
@@ -43,29 +42,20 @@ RUNNERS = _child('runner', MMACTION_RUNNERS, ['vssl_mm.engine'])
 LOOPS = _child('loop', MMACTION_LOOPS, ['vssl_mm.engine'])
 HOOKS = _child('hook', MMACTION_HOOKS, ['vssl_mm.engine.hooks'])
 DATASETS = _child('dataset', MMACTION_DATASETS, ['vssl_mm.datasets'])
-DATA_SAMPLERS = _child('data sampler', MMACTION_DATA_SAMPLERS,
-                       ['vssl_mm.datasets'])
-TRANSFORMS = _child('transform', MMACTION_TRANSFORMS,
-                    ['vssl_mm.datasets.transforms'])
+DATA_SAMPLERS = _child('data sampler', MMACTION_DATA_SAMPLERS, ['vssl_mm.datasets'])
+TRANSFORMS = _child('transform', MMACTION_TRANSFORMS, ['vssl_mm.datasets.transforms'])
 MODELS = _child('model', MMACTION_MODELS, ['vssl_mm.models'])
-MODEL_WRAPPERS = _child('model_wrapper', MMACTION_MODEL_WRAPPERS,
-                        ['vssl_mm.models'])
-WEIGHT_INITIALIZERS = _child('weight initializer',
-                             MMACTION_WEIGHT_INITIALIZERS, ['vssl_mm.models'])
+MODEL_WRAPPERS = _child('model_wrapper', MMACTION_MODEL_WRAPPERS, ['vssl_mm.models'])
+WEIGHT_INITIALIZERS = _child('weight initializer', MMACTION_WEIGHT_INITIALIZERS, ['vssl_mm.models'])
 OPTIMIZERS = _child('optimizer', MMACTION_OPTIMIZERS, ['vssl_mm.engine'])
-OPTIM_WRAPPERS = _child('optim_wrapper', MMACTION_OPTIM_WRAPPERS,
-                        ['vssl_mm.engine'])
+OPTIM_WRAPPERS = _child('optim_wrapper', MMACTION_OPTIM_WRAPPERS, ['vssl_mm.engine'])
 OPTIM_WRAPPER_CONSTRUCTORS = _child('optimizer wrapper constructor',
-                                    MMACTION_OPTIM_WRAPPER_CONSTRUCTORS,
-                                    ['vssl_mm.engine'])
-PARAM_SCHEDULERS = _child('parameter scheduler', MMACTION_PARAM_SCHEDULERS,
-                          ['vssl_mm.engine'])
+                                    MMACTION_OPTIM_WRAPPER_CONSTRUCTORS, ['vssl_mm.engine'])
+PARAM_SCHEDULERS = _child('parameter scheduler', MMACTION_PARAM_SCHEDULERS, ['vssl_mm.engine'])
 METRICS = _child('metric', MMACTION_METRICS, ['vssl_mm.evaluation'])
 EVALUATOR = _child('evaluator', MMACTION_EVALUATOR, ['vssl_mm.evaluation'])
 TASK_UTILS = _child('task util', MMACTION_TASK_UTILS, ['vssl_mm.models'])
 VISUALIZERS = _child('visualizer', MMACTION_VISUALIZERS, ['vssl_mm.engine'])
-VISBACKENDS = _child('vis_backend', MMACTION_VISBACKENDS,
-                     ['vssl_mm.engine'])
-LOG_PROCESSORS = _child('log_processor', MMACTION_LOG_PROCESSORS,
-                        ['vssl_mm.engine'])
+VISBACKENDS = _child('vis_backend', MMACTION_VISBACKENDS, ['vssl_mm.engine'])
+LOG_PROCESSORS = _child('log_processor', MMACTION_LOG_PROCESSORS, ['vssl_mm.engine'])
 FUNCTION = _child('function', MMACTION_FUNCTION, ['vssl_mm.utils'])

@@ -17,28 +17,40 @@ algorithm = dict(
     # f' = f with temporal stride 1 in stages 2 and 3: global map 8x4x4 (T_v = 8),
     # local map 2x4x4 (T_c = 2)
     global_temporal_strides=(1, 2, 1, 1),
-    projection=dict(type='CellProjection', in_channels=feat_channels,
-                    hidden_channels=feat_channels, out_channels=128),
+    projection=dict(
+        type='CellProjection',
+        in_channels=feat_channels,
+        hidden_channels=feat_channels,
+        out_channels=128),
     temperature=0.07,
     critic=dict(type='MINECritic', in_channels=feat_channels, hidden_channels=512),
-    td_head=dict(type='TemporalDependencyHead', kind='gru', in_channels=feat_channels,
-                 num_clips=num_clips, hidden_channels=512, tau=0.1),
+    td_head=dict(
+        type='TemporalDependencyHead',
+        kind='gru',
+        in_channels=feat_channels,
+        num_clips=num_clips,
+        hidden_channels=512,
+        tau=0.1),
     loss_weights=dict(rc=1.0, mi=1.0, td=1.0),
-    data_preprocessor=dict(type='MultiViewDataPreprocessor',
-                           extra_view_keys=('global_view', )))
+    data_preprocessor=dict(type='MultiViewDataPreprocessor', extra_view_keys=('global_view', )))
 
 # pipeline pieces: a child replaces a piece (e.g. sampler = dict(_base_.sampler, ...))
 # and reassembles train_pipeline
 video_open = dict(type='VideoOpen')
-sampler = dict(type='CtrlAugSampler', num_clips=num_clips, clip_len=clip_len,
-               frame_interval=1, global_len=16)
+sampler = dict(
+    type='CtrlAugSampler', num_clips=num_clips, clip_len=clip_len, frame_interval=1, global_len=16)
 decode = dict(type='MultiViewDecode')
-crop = dict(type='CtrlAugCrop', out_size=112, global_area=(0.5, 1.0),
-            local_area=(0.25, 1.0), global_flip_ratio=0.5, local_flip_ratio=0.5)
-pack = dict(type='PackMultiViewInputs',
-            meta_keys=('filename', 'total_frames', 'view_frame_inds', 'ctrl_params',
-                       'num_decoded_frames'),
-            extra_view_keys=('global_view', ))
+crop = dict(
+    type='CtrlAugCrop',
+    out_size=112,
+    global_area=(0.5, 1.0),
+    local_area=(0.25, 1.0),
+    global_flip_ratio=0.5,
+    local_flip_ratio=0.5)
+pack = dict(
+    type='PackMultiViewInputs',
+    meta_keys=('filename', 'total_frames', 'view_frame_inds', 'ctrl_params', 'num_decoded_frames'),
+    extra_view_keys=('global_view', ))
 train_pipeline = [video_open, sampler, decode, crop, pack]
 # tau_l with the batch-level level choice (Table 5 row 2: 4*4*4*2*4 = 512 levels): each
 # rank's 16 clips get 16 / 4 = 4 levels of exactly 4 clips, so a global batch of 128 has

@@ -6,6 +6,9 @@ _base_ = [
 
 model = _base_.algorithm
 train_dataloader = dict(
-    batch_size=16, num_workers=8, drop_last=True, collate_fn=_base_.level_collate,
+    batch_size=16,
+    num_workers=8,
+    drop_last=True,
+    collate_fn=_base_.level_collate,
     dataset=dict(pipeline=_base_.train_pipeline))
 auto_scale_lr = dict(enable=False, base_batch_size=128)

@@ -12,11 +12,17 @@ feat_channels = 128
 model = dict(
     _base_.algorithm,
     backbone=dict(base_channels=16, norm_cfg=dict(type='BN3d', requires_grad=True)),  # CPU
-    projection=dict(_base_.algorithm.projection, in_channels=feat_channels,
-                    hidden_channels=128, out_channels=64),
+    projection=dict(
+        _base_.algorithm.projection,
+        in_channels=feat_channels,
+        hidden_channels=128,
+        out_channels=64),
     critic=dict(_base_.algorithm.critic, in_channels=feat_channels, hidden_channels=128),
-    td_head=dict(_base_.algorithm.td_head, in_channels=feat_channels, num_clips=num_clips,
-                 hidden_channels=128))
+    td_head=dict(
+        _base_.algorithm.td_head,
+        in_channels=feat_channels,
+        num_clips=num_clips,
+        hidden_channels=128))
 
 sampler = dict(_base_.sampler, num_clips=num_clips, clip_len=8, global_len=8)
 crop = dict(_base_.crop, out_size=64)

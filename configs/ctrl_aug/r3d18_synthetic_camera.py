@@ -11,7 +11,12 @@ train_dataloader = dict(
     dataset=dict(ann_file=data_root + '/train.txt', data_prefix=dict(video=data_root)))
 train_cfg = dict(max_epochs=max_epochs)
 param_scheduler = [
-    dict(type='CosineAnnealingLR', T_max=max_epochs, begin=0, end=max_epochs,
-         by_epoch=True, eta_min=1e-5)
+    dict(
+        type='CosineAnnealingLR',
+        T_max=max_epochs,
+        begin=0,
+        end=max_epochs,
+        by_epoch=True,
+        eta_min=1e-5)
 ]
 default_hooks = dict(checkpoint=dict(interval=30))

@@ -3,13 +3,16 @@
 # for the ablations). This config is the default row of every ablation table
 # (K = 4, T_v = 8, 4/4/4/2/4 levels, GRU head, L_rc + L_mi + L_td).
 _base_ = [
-    '../_base_/models/r3d18.py', '../_base_/datasets/ucf101.py',
-    '../_base_/schedules/adam_200e.py', './_ctrl_aug_base.py'
+    '../_base_/models/r3d18.py', '../_base_/datasets/ucf101.py', '../_base_/schedules/adam_200e.py',
+    './_ctrl_aug_base.py'
 ]
 
 model = _base_.algorithm
 train_dataloader = dict(
-    batch_size=16, num_workers=8, drop_last=True, collate_fn=_base_.level_collate,
+    batch_size=16,
+    num_workers=8,
+    drop_last=True,
+    collate_fn=_base_.level_collate,
     dataset=dict(pipeline=_base_.train_pipeline))
 train_cfg = dict(max_epochs=150)
 param_scheduler = [

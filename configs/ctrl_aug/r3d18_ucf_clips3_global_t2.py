@@ -2,9 +2,7 @@
 _base_ = ['./r3d18_ucf_150e.py']
 
 num_clips = 3
-model = dict(
-    global_temporal_strides=(1, 2, 2, 2),
-    td_head=dict(num_clips=num_clips))
+model = dict(global_temporal_strides=(1, 2, 2, 2), td_head=dict(num_clips=num_clips))
 sampler = dict(_base_.sampler, num_clips=num_clips)
 train_pipeline = [_base_.video_open, sampler, _base_.decode, _base_.crop, _base_.pack]
 train_dataloader = dict(dataset=dict(pipeline=train_pipeline))

@@ -4,7 +4,7 @@ _base_ = ['./r3d18_ucf_150e.py']
 
 model = dict(
     projection=None,
-    nce_neck=dict(type='MLPProjection', in_channels=512, hidden_channels=512,
-                  out_channels=128, num_layers=2),
+    nce_neck=dict(
+        type='MLPProjection', in_channels=512, hidden_channels=512, out_channels=128, num_layers=2),
     nce_temperature=0.1,
     loss_weights=dict(rc=0.0, mi=1.0, td=1.0, nce=1.0))

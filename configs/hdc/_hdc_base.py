@@ -18,8 +18,7 @@ algorithm = dict(
     sc_weights=(0.25, 0.5, 1.0),  # alpha_k
     tc_weights=(0.25, 0.5, 1.0),  # beta_k
     loss=dict(type='InfoNCELoss', temperature=0.07, gather=True, symmetric=False),
-    data_preprocessor=dict(
-        type='MultiViewDataPreprocessor', mean=[127.5] * 3, std=[127.5] * 3))
+    data_preprocessor=dict(type='MultiViewDataPreprocessor', mean=[127.5] * 3, std=[127.5] * 3))
 
 # pipeline pieces: a child replaces a piece (e.g. spatial_aug = dict(_base_.spatial_aug,
 # flip=False)) and reassembles train_pipeline
@@ -27,11 +26,16 @@ video_open = dict(type='VideoOpen')
 sampler = dict(type='HDCViewSampler', clip_len=clip_len, frame_interval=1)
 decode = dict(type='MultiViewDecode')
 # random crop, scale jitter, flip, colour jitter, channel replication; also on u_t
-spatial_aug = dict(type='HDCSpatialAugment', short_side=128, crop_size=112,
-                   scale_range=(112, 160), tc_spatial=True)
-pack = dict(type='PackMultiViewInputs',
-            meta_keys=('filename', 'view_frame_inds', 'view_starts', 'view_params',
-                       'num_decoded_frames', 'num_needed_frames'))
+spatial_aug = dict(
+    type='HDCSpatialAugment',
+    short_side=128,
+    crop_size=112,
+    scale_range=(112, 160),
+    tc_spatial=True)
+pack = dict(
+    type='PackMultiViewInputs',
+    meta_keys=('filename', 'view_frame_inds', 'view_starts', 'view_params', 'num_decoded_frames',
+               'num_needed_frames'))
 train_pipeline = [video_open, sampler, decode, spatial_aug, pack]
 # Keras' L2 regulariser acts on conv / dense kernels only (paper configs:
 # optim_wrapper = dict(paramwise_cfg=_base_.keras_l2))

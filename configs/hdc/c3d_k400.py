@@ -8,10 +8,8 @@ _base_ = [
 model = dict(
     _base_.algorithm,
     # C3D's base has norm_cfg=None: IN after every conv
-    backbone=dict(out_indices=(2, 3, 4),
-                  norm_cfg=dict(_delete_=True, type='IN3d', affine=True)),
+    backbone=dict(out_indices=(2, 3, 4), norm_cfg=dict(_delete_=True, type='IN3d', affine=True)),
     head=dict(_base_.algorithm.head, in_channels=(256, 512, 512)))
-train_dataloader = dict(
-    batch_size=16, drop_last=True, dataset=dict(pipeline=_base_.train_pipeline))
+train_dataloader = dict(batch_size=16, drop_last=True, dataset=dict(pipeline=_base_.train_pipeline))
 optim_wrapper = dict(paramwise_cfg=_base_.keras_l2)
 auto_scale_lr = dict(enable=False, base_batch_size=128)

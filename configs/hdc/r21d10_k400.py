@@ -6,7 +6,6 @@ _base_ = [
 ]
 
 model = _base_.algorithm  # blocks 3, 4, 5 = layer2..layer4, as R3D-18
-train_dataloader = dict(
-    batch_size=16, drop_last=True, dataset=dict(pipeline=_base_.train_pipeline))
+train_dataloader = dict(batch_size=16, drop_last=True, dataset=dict(pipeline=_base_.train_pipeline))
 optim_wrapper = dict(paramwise_cfg=_base_.keras_l2)
 auto_scale_lr = dict(enable=False, base_batch_size=128)

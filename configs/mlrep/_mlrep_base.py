@@ -27,17 +27,22 @@ algorithm = dict(
     aug_batch_negatives=True,
     me_reduction=16,
     loss_weights=dict(
-        ins=1.0, proto=0.5,
-        mul_high=1.0, mul_mid=0.5, mul_low=0.3,
-        aug_mid=0.5, aug_low=0.3,
-        ret_high=1.0, ret_mid=0.5, ret_low=0.3),
+        ins=1.0,
+        proto=0.5,
+        mul_high=1.0,
+        mul_mid=0.5,
+        mul_low=0.3,
+        aug_mid=0.5,
+        aug_low=0.3,
+        ret_high=1.0,
+        ret_mid=0.5,
+        ret_low=0.3),
     data_preprocessor=dict(type='MultiViewDataPreprocessor'))
 
 # pipeline pieces: a child replaces a piece (e.g. color_augs = [...]) and reassembles
 # views_aug and train_pipeline
 video_open = dict(type='VideoOpen')
-sampler = dict(type='MultiLevelWindowSampler', window_len=window_len, max_rate=3.0,
-               global_stride=2)
+sampler = dict(type='MultiLevelWindowSampler', window_len=window_len, max_rate=3.0, global_stride=2)
 decode = dict(type='MultiViewDecode')
 spatial_augs = [
     dict(type='Resize', scale=(-1, 128)),
@@ -46,19 +51,22 @@ spatial_augs = [
     dict(type='Flip', flip_ratio=0.5)
 ]
 color_augs = [  # drawn per frame, as the authors' code
-    dict(type='FrameColorJitter', brightness=0.5, contrast=0.5, saturation=0.5, hue=0.25,
-         p=1.0),
+    dict(type='FrameColorJitter', brightness=0.5, contrast=0.5, saturation=0.5, hue=0.25, p=1.0),
     dict(type='FrameGrayscale', p=0.5)
 ]
 views_aug = dict(type='ViewsApply', transforms=spatial_augs + color_augs)
-pack = dict(type='PackMultiViewInputs',
-            meta_keys=('filename', 'total_frames', 'view_frame_inds', 'window_inds',
-                       'sample_rate', 'num_decoded_frames', 'num_needed_frames'))
+pack = dict(
+    type='PackMultiViewInputs',
+    meta_keys=('filename', 'total_frames', 'view_frame_inds', 'window_inds', 'sample_rate',
+               'num_decoded_frames', 'num_needed_frames'))
 train_pipeline = [video_open, sampler, decode, views_aug, pack]
 
 custom_hooks = [
-    dict(type='MLRepStageHook', mul_start_ratio=0.2, queue_start_epoch=10,
-         freeze_prototypes_epochs=1),
+    dict(
+        type='MLRepStageHook',
+        mul_start_ratio=0.2,
+        queue_start_epoch=10,
+        freeze_prototypes_epochs=1),
     dict(type='RankConsistencyHook', include_buffers=True)
 ]
 # the BN layers built inside the heads (prototype / level projections, Motion Excitation)

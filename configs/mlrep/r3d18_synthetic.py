@@ -34,8 +34,7 @@ train_pipeline = [_base_.video_open, sampler, _base_.decode, views_aug, _base_.p
 train_dataloader = dict(
     batch_size=8, num_workers=2, drop_last=True, dataset=dict(pipeline=train_pipeline))
 custom_hooks = [
-    dict(type='MLRepStageHook', mul_start_epoch=1, queue_start_epoch=1,
-         freeze_prototypes_epochs=1),
+    dict(type='MLRepStageHook', mul_start_epoch=1, queue_start_epoch=1, freeze_prototypes_epochs=1),
     dict(type='RankConsistencyHook', include_buffers=True)
 ]
 default_hooks = dict(logger=dict(interval=4))

@@ -16,18 +16,24 @@ data_root = 'data/synthetic_camera'
 max_epochs = 60
 # crop, resize, flip as the base; colour drawn per clip instead of per frame
 color_augs = [
-    dict(type='ClipColorJitter', brightness=0.5, contrast=0.5, saturation=0.5, hue=0.25,
-         p=1.0),
+    dict(type='ClipColorJitter', brightness=0.5, contrast=0.5, saturation=0.5, hue=0.25, p=1.0),
     dict(type='ClipGrayscale', p=0.5)
 ]
 views_aug = dict(type='ViewsApply', transforms=_base_.spatial_augs + color_augs)
 train_pipeline = [_base_.video_open, _base_.sampler, _base_.decode, views_aug, _base_.pack]
 train_dataloader = dict(
-    dataset=dict(ann_file=data_root + '/train.txt', data_prefix=dict(video=data_root),
-                 pipeline=train_pipeline))
+    dataset=dict(
+        ann_file=data_root + '/train.txt',
+        data_prefix=dict(video=data_root),
+        pipeline=train_pipeline))
 train_cfg = dict(max_epochs=max_epochs)
 param_scheduler = [
-    dict(type='CosineAnnealingLR', T_max=max_epochs, begin=0, end=max_epochs,
-         by_epoch=True, eta_min=1e-5)
+    dict(
+        type='CosineAnnealingLR',
+        T_max=max_epochs,
+        begin=0,
+        end=max_epochs,
+        by_epoch=True,
+        eta_min=1e-5)
 ]
 default_hooks = dict(checkpoint=dict(interval=10))

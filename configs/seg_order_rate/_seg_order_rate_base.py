@@ -13,17 +13,33 @@ feat_dim = 512
 proj_dim = 129  # 128 rounded up to a multiple of n for the shuffle similarity
 algorithm = dict(
     type='SegOrderRate',
-    order_head=dict(type='SegmentOrderHead', in_channels=feat_dim,
-                    num_segments=num_segments, hidden_channels=512, dropout=0.5,
-                    loss_weight=1.0),
-    rate_head=dict(type='SamplingRateHead', in_channels=feat_dim,
-                   num_segments=num_segments, max_rate=max_rate, mode='regression',
-                   loss_weight=0.3),
-    neck=dict(type='MLPProjection', in_channels=feat_dim, hidden_channels=feat_dim,
-              out_channels=proj_dim, num_layers=2),
-    contrast_loss=dict(type='InfoNCELoss', temperature=0.07, gather=False,
-                       symmetric=False, loss_weight=1.0,
-                       similarity=dict(type='ShuffleSimilarity', num_parts=num_segments)),
+    order_head=dict(
+        type='SegmentOrderHead',
+        in_channels=feat_dim,
+        num_segments=num_segments,
+        hidden_channels=512,
+        dropout=0.5,
+        loss_weight=1.0),
+    rate_head=dict(
+        type='SamplingRateHead',
+        in_channels=feat_dim,
+        num_segments=num_segments,
+        max_rate=max_rate,
+        mode='regression',
+        loss_weight=0.3),
+    neck=dict(
+        type='MLPProjection',
+        in_channels=feat_dim,
+        hidden_channels=feat_dim,
+        out_channels=proj_dim,
+        num_layers=2),
+    contrast_loss=dict(
+        type='InfoNCELoss',
+        temperature=0.07,
+        gather=False,
+        symmetric=False,
+        loss_weight=1.0,
+        similarity=dict(type='ShuffleSimilarity', num_parts=num_segments)),
     queue_len=4096,  # a multiple of the global batch (16 x GPUs, up to 256)
     momentum=0.999,
     shuffle_bn=True,  # or SyncBN in backbone.norm_cfg with shuffle_bn=False
@@ -32,28 +48,32 @@ algorithm = dict(
 # query instead of another clip (model = dict(_base_.algorithm, **_base_.view_synthesis));
 # first: bash tools/dist_train.sh configs/seg_order_rate/view_synthesis_ucf.py 8
 view_synthesis = dict(
-    view_generator=dict(type='VideoVAE', in_channels=3, base_channels=32,
-                        latent_channels=32),
+    view_generator=dict(type='VideoVAE', in_channels=3, base_channels=32, latent_channels=32),
     view_generator_ckpt='work_dirs/view_synthesis_ucf/epoch_30.pth',
     view_prob=0.5)
 
 # pipeline pieces: a child replaces a piece (e.g. sampler = dict(_base_.sampler, ...))
 # and reassembles train_pipeline
 video_open = dict(type='VideoOpen')
-sampler = dict(type='SegmentOrderRateSampler', clip_len=clip_len,
-               num_segments=num_segments, max_rate=max_rate, min_len=3, num_views=2,
-               short_video='skip')
+sampler = dict(
+    type='SegmentOrderRateSampler',
+    clip_len=clip_len,
+    num_segments=num_segments,
+    max_rate=max_rate,
+    min_len=3,
+    num_views=2,
+    short_video='skip')
 decode = dict(type='MultiViewDecode')
 views_aug = dict(
     type='ViewsApply',
     transforms=[
         dict(type='Resize', scale=(171, 128), keep_ratio=False),
         dict(type='RandomCrop', size=112),
-        dict(type='ClipColorJitter', brightness=0.4, contrast=0.4, saturation=0.4,
-             hue=0.0, p=0.8),
+        dict(type='ClipColorJitter', brightness=0.4, contrast=0.4, saturation=0.4, hue=0.0, p=0.8),
         dict(type='Flip', flip_ratio=0.5)
     ])
-pack = dict(type='PackMultiViewInputs',
-            meta_keys=('filename', 'order_label', 'seg_rates', 'seg_lengths',
-                       'view_order_labels', 'view_seg_rates', 'view_frame_inds'))
+pack = dict(
+    type='PackMultiViewInputs',
+    meta_keys=('filename', 'order_label', 'seg_rates', 'seg_lengths', 'view_order_labels',
+               'view_seg_rates', 'view_frame_inds'))
 train_pipeline = [video_open, sampler, decode, views_aug, pack]

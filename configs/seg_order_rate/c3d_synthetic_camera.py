@@ -10,8 +10,8 @@
 #   c3d_synthetic_camera.py work_dirs/c3d_synthetic_camera/epoch_30.pth
 #   --data-root data/synthetic_camera --random-seeds 0 1 2
 _base_ = [
-    '../_base_/models/c3d.py', '../_base_/datasets/synthetic.py',
-    '../_base_/schedules/cpu_tiny.py', './_seg_order_rate_base.py'
+    '../_base_/models/c3d.py', '../_base_/datasets/synthetic.py', '../_base_/schedules/cpu_tiny.py',
+    './_seg_order_rate_base.py'
 ]
 
 data_root = 'data/synthetic_camera'
@@ -21,8 +21,7 @@ feat_dim = 128
 model = dict(
     _base_.algorithm,
     # C3D's base has norm_cfg=None
-    backbone=dict(base_channels=16,
-                  norm_cfg=dict(_delete_=True, type='BN3d', requires_grad=True)),
+    backbone=dict(base_channels=16, norm_cfg=dict(_delete_=True, type='BN3d', requires_grad=True)),
     # the head sizes and queue of r21d_synthetic.py
     order_head=dict(_base_.algorithm.order_head, in_channels=feat_dim, hidden_channels=128),
     rate_head=dict(_base_.algorithm.rate_head, in_channels=feat_dim, max_rate=max_rate),
@@ -37,24 +36,29 @@ views_aug = dict(
     transforms=[
         dict(type='Resize', scale=(72, 72), keep_ratio=False),
         dict(type='RandomCrop', size=64),
-        dict(type='ClipColorJitter', brightness=0.4, contrast=0.4, saturation=0.4,
-             hue=0.0, p=0.8),
+        dict(type='ClipColorJitter', brightness=0.4, contrast=0.4, saturation=0.4, hue=0.0, p=0.8),
         dict(type='Flip', flip_ratio=0.0)
     ])
 pack = dict(
-    _base_.pack,
-    meta_keys=_base_.pack.meta_keys + ('num_decoded_frames', 'num_needed_frames'))
+    _base_.pack, meta_keys=_base_.pack.meta_keys + ('num_decoded_frames', 'num_needed_frames'))
 train_pipeline = [_base_.video_open, sampler, _base_.decode, views_aug, pack]
 train_dataloader = dict(
     batch_size=16,
     num_workers=2,
     drop_last=True,
-    dataset=dict(ann_file=data_root + '/train.txt', data_prefix=dict(video=data_root),
-                 pipeline=train_pipeline))
+    dataset=dict(
+        ann_file=data_root + '/train.txt',
+        data_prefix=dict(video=data_root),
+        pipeline=train_pipeline))
 train_cfg = dict(max_epochs=max_epochs)
 optim_wrapper = dict(optimizer=dict(lr=3e-4))
 param_scheduler = [
-    dict(type='CosineAnnealingLR', T_max=max_epochs, begin=0, end=max_epochs,
-         by_epoch=True, eta_min=1e-5)
+    dict(
+        type='CosineAnnealingLR',
+        T_max=max_epochs,
+        begin=0,
+        end=max_epochs,
+        by_epoch=True,
+        eta_min=1e-5)
 ]
 default_hooks = dict(logger=dict(interval=4), checkpoint=dict(interval=10))

@@ -39,16 +39,14 @@ views_aug = dict(
     transforms=[
         dict(type='Resize', scale=(72, 72), keep_ratio=False),
         dict(type='RandomCrop', size=64),
-        dict(type='ClipColorJitter', brightness=0.4, contrast=0.4, saturation=0.4,
-             hue=0.0, p=0.8),
+        dict(type='ClipColorJitter', brightness=0.4, contrast=0.4, saturation=0.4, hue=0.0, p=0.8),
         # no flip here: on the synthetic classes a horizontal flip turns translate
         # right into left and cw into ccw, so independently flipped key clips would be
         # positives with opposite motion (the paper configs keep flip_ratio=0.5)
         dict(type='Flip', flip_ratio=0.0)
     ])
 pack = dict(
-    _base_.pack,
-    meta_keys=_base_.pack.meta_keys + ('num_decoded_frames', 'num_needed_frames'))
+    _base_.pack, meta_keys=_base_.pack.meta_keys + ('num_decoded_frames', 'num_needed_frames'))
 train_pipeline = [_base_.video_open, sampler, _base_.decode, views_aug, pack]
 train_dataloader = dict(
     batch_size=8, num_workers=2, drop_last=True, dataset=dict(pipeline=train_pipeline))

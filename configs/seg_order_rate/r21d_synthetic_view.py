@@ -4,7 +4,6 @@
 _base_ = ['./r21d_synthetic.py']
 
 model = dict(
-    view_generator=dict(type='VideoVAE', in_channels=3, base_channels=8,
-                        latent_channels=8),
+    view_generator=dict(type='VideoVAE', in_channels=3, base_channels=8, latent_channels=8),
     view_generator_ckpt='work_dirs/view_synthesis_synthetic/epoch_6.pth',
     view_prob=0.5)

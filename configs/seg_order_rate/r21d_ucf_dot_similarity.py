@@ -2,5 +2,6 @@
 # the shuffle similarity; 128-d projection.
 _base_ = ['./r21d_ucf.py']
 
-model = dict(neck=dict(out_channels=128),
-             contrast_loss=dict(similarity=dict(_delete_=True, type='DotSimilarity')))
+model = dict(
+    neck=dict(out_channels=128),
+    contrast_loss=dict(similarity=dict(_delete_=True, type='DotSimilarity')))

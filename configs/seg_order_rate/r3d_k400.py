@@ -5,6 +5,5 @@ _base_ = [
 ]
 
 model = _base_.algorithm
-train_dataloader = dict(
-    batch_size=32, drop_last=True, dataset=dict(pipeline=_base_.train_pipeline))
+train_dataloader = dict(batch_size=32, drop_last=True, dataset=dict(pipeline=_base_.train_pipeline))
 auto_scale_lr = dict(enable=False, base_batch_size=32)

@@ -1,7 +1,7 @@
 # Table X "Ours" S3D-G pretrained on UCF101: 64-frame clips at 152x152 (1024-d features).
 _base_ = [
-    '../_base_/models/s3dg.py', '../_base_/datasets/ucf101.py',
-    '../_base_/schedules/sgd_300e.py', './_seg_order_rate_base.py'
+    '../_base_/models/s3dg.py', '../_base_/datasets/ucf101.py', '../_base_/schedules/sgd_300e.py',
+    './_seg_order_rate_base.py'
 ]
 
 clip_len = 64
@@ -18,8 +18,7 @@ views_aug = dict(
     transforms=[
         dict(type='Resize', scale=(232, 174), keep_ratio=False),
         dict(type='RandomCrop', size=152),
-        dict(type='ClipColorJitter', brightness=0.4, contrast=0.4, saturation=0.4,
-             hue=0.0, p=0.8),
+        dict(type='ClipColorJitter', brightness=0.4, contrast=0.4, saturation=0.4, hue=0.0, p=0.8),
         dict(type='Flip', flip_ratio=0.5)
     ])
 train_pipeline = [_base_.video_open, sampler, _base_.decode, views_aug, _base_.pack]

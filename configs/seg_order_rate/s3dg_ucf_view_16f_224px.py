@@ -9,8 +9,7 @@ views_aug = dict(
     transforms=[
         dict(type='Resize', scale=(342, 256), keep_ratio=False),
         dict(type='RandomCrop', size=224),
-        dict(type='ClipColorJitter', brightness=0.4, contrast=0.4, saturation=0.4,
-             hue=0.0, p=0.8),
+        dict(type='ClipColorJitter', brightness=0.4, contrast=0.4, saturation=0.4, hue=0.0, p=0.8),
         dict(type='Flip', flip_ratio=0.5)
     ])
 train_pipeline = [_base_.video_open, sampler, _base_.decode, views_aug, _base_.pack]

@@ -8,8 +8,7 @@ views_aug = dict(
     transforms=[
         dict(type='Resize', scale=(171, 128), keep_ratio=False),
         dict(type='RandomCrop', size=112),
-        dict(type='ClipColorJitter', brightness=0.4, contrast=0.4, saturation=0.4,
-             hue=0.0, p=0.8),
+        dict(type='ClipColorJitter', brightness=0.4, contrast=0.4, saturation=0.4, hue=0.0, p=0.8),
         dict(type='Flip', flip_ratio=0.5)
     ])
 train_pipeline = [_base_.video_open, _base_.sampler, _base_.decode, views_aug, _base_.pack]

@@ -7,8 +7,7 @@ model = dict(
     _delete_=True,
     type='ViewSynthesis',
     generator=dict(type='VideoVAE', in_channels=3, base_channels=32, latent_channels=32),
-    flow_estimator=dict(type='FrameFlowEstimator', in_channels=3, base_channels=32,
-                        max_flow=8.0),
+    flow_estimator=dict(type='FrameFlowEstimator', in_channels=3, base_channels=32, max_flow=8.0),
     feature_extractor=_base_.model.backbone,  # f of Eq. 16, kept at init (frozen)
     train_feature_extractor=False,
     loss_weights=dict(photo=1.0, kl=1.0, infomax=1.0, infomin=1.0),
@@ -16,6 +15,5 @@ model = dict(
     data_preprocessor=dict(type='MultiViewDataPreprocessor'))
 train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=30, val_begin=1, val_interval=100)
 optim_wrapper = dict(
-    _delete_=True, type='OptimWrapper', optimizer=dict(type='Adam', lr=1e-3,
-                                                       weight_decay=0.0))
+    _delete_=True, type='OptimWrapper', optimizer=dict(type='Adam', lr=1e-3, weight_decay=0.0))
 param_scheduler = [dict(type='MultiStepLR', by_epoch=True, milestones=[20], gamma=0.1)]

@@ -8,8 +8,8 @@ _base_ = ['../_base_/default_runtime.py']
 clip_len = 16
 algorithm = dict(
     type='ClipContrast',
-    neck=dict(type='MLPProjection', in_channels=512, hidden_channels=512,
-              out_channels=128, num_layers=2),
+    neck=dict(
+        type='MLPProjection', in_channels=512, hidden_channels=512, out_channels=128, num_layers=2),
     loss=dict(type='InfoNCELoss', temperature=0.1, gather=True, symmetric=True),
     data_preprocessor=dict(type='MultiViewDataPreprocessor'))
 
@@ -25,8 +25,7 @@ views_aug = dict(
         dict(type='RandomResizedCrop', area_range=(0.2, 1.0)),
         dict(type='Resize', scale=(112, 112), keep_ratio=False),
         dict(type='Flip', flip_ratio=0.5),
-        dict(type='ClipColorJitter', brightness=0.4, contrast=0.4, saturation=0.4,
-             hue=0.1, p=0.8),
+        dict(type='ClipColorJitter', brightness=0.4, contrast=0.4, saturation=0.4, hue=0.1, p=0.8),
         dict(type='ClipGrayscale', p=0.2)
     ])
 pack = dict(type='PackMultiViewInputs')

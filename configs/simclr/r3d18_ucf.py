@@ -1,8 +1,8 @@
 # Clip-contrast baseline (L_nce of ctrl_aug Table 7): R3D-18 on UCF101 split 1,
 # Adam 1e-3, 200 epochs, batch 128 (8 GPUs x 16).
 _base_ = [
-    '../_base_/models/r3d18.py', '../_base_/datasets/ucf101.py',
-    '../_base_/schedules/adam_200e.py', './_simclr_base.py'
+    '../_base_/models/r3d18.py', '../_base_/datasets/ucf101.py', '../_base_/schedules/adam_200e.py',
+    './_simclr_base.py'
 ]
 
 model = _base_.algorithm

@@ -39,16 +39,22 @@ class TutorialArrowOfTime(BaseVideoSSL):
             term (and its compute). Unknown keys (here and in ``loss``) raise.
     """
 
-    def __init__(self, backbone: dict, feat_channels: int, neck: dict,
+    def __init__(self,
+                 backbone: dict,
+                 feat_channels: int,
+                 neck: dict,
                  loss: dict = dict(type='InfoNCELoss', temperature=0.1),
-                 loss_weights: dict = dict(aot=1.0, nce=1.0), **kwargs) -> None:
+                 loss_weights: dict = dict(aot=1.0, nce=1.0),
+                 **kwargs) -> None:
         super().__init__(backbone, **kwargs)
         self.aot_head = nn.Linear(feat_channels, 2)
         self.neck = MODELS.build(neck)
         check_loss_cfg(loss, 'TutorialArrowOfTime', 'loss')
         self.loss_nce = MODELS.build(loss)
-        self.loss_weights = {**dict(aot=1.0, nce=1.0), **check_loss_weights(
-            loss_weights, ('aot', 'nce'), 'TutorialArrowOfTime')}
+        self.loss_weights = {
+            **dict(aot=1.0, nce=1.0),
+            **check_loss_weights(loss_weights, ('aot', 'nce'), 'TutorialArrowOfTime')
+        }
 
     def loss(self, inputs: torch.Tensor, data_samples=None) -> Dict[str, torch.Tensor]:
         """``inputs``: ``(N, V>=2, C, T, H, W)``; views 0 and 1 are the two clips."""

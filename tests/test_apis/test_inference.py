@@ -72,12 +72,13 @@ def test_matches_retrieval_metric(synthetic_data, ckpts, tmp_path):
         anns[split] = str(tmp_path / f'{split}.txt')
         with open(anns[split], 'w') as f:
             f.writelines(lines)
-    run_tool([osp.join(REPO, 'tools/test.py'), RETRIEVAL, ckpts['algo'], '--dump', dump,
-              '--work-dir', str(tmp_path / 'work'), '--cfg-options',
-              f'test_dataloader.dataset.ann_file={anns["val"]}',
-              f'test_dataloader.dataset.gallery_ann_file={anns["train"]}',
-              f'test_dataloader.dataset.data_prefix.video={root}',
-              'test_dataloader.num_workers=0', 'test_dataloader.persistent_workers=False'])
+    run_tool([
+        osp.join(REPO, 'tools/test.py'), RETRIEVAL, ckpts['algo'], '--dump', dump, '--work-dir',
+        str(tmp_path / 'work'), '--cfg-options', f'test_dataloader.dataset.ann_file={anns["val"]}',
+        f'test_dataloader.dataset.gallery_ann_file={anns["train"]}',
+        f'test_dataloader.dataset.data_prefix.video={root}', 'test_dataloader.num_workers=0',
+        'test_dataloader.persistent_workers=False'
+    ])
     with open(dump, 'rb') as f:
         samples = pickle.load(f)
     assert len(samples) == 6
@@ -118,8 +119,8 @@ def test_algorithm_and_backbone_only_checkpoints(synthetic_data, ckpts):
     trained = ckpts['model'].backbone.state_dict()
     path = _videos(synthetic_data)[:2]
     feats = []
-    for config, ckpt in ((SIMCLR, ckpts['algo']), (RETRIEVAL, ckpts['bare']),
-                         (SIMCLR, ckpts['bare'])):
+    for config, ckpt in ((SIMCLR, ckpts['algo']), (RETRIEVAL, ckpts['bare']), (SIMCLR,
+                                                                               ckpts['bare'])):
         model = init_model(config, ckpt)
         for k, v in model.backbone.state_dict().items():
             assert torch.equal(v, trained[k]), k
@@ -154,7 +155,9 @@ def test_refuses_checkpoints_without_the_backbone(ckpts, tmp_path):
 
 
 def test_refuses_unsafe_checkpoint(tmp_path):
+
     class Evil:
+
         def __reduce__(self):
             return (os.system, ('echo pwned > ' + str(tmp_path / 'pwned'), ))
 
@@ -168,7 +171,8 @@ def test_refuses_unsafe_checkpoint(tmp_path):
 
 @pytest.mark.parametrize('config', [
     'configs/ctrl_aug/r3d18_synthetic.py', 'configs/hdc/r3d18_synthetic.py',
-    'configs/mlrep/r3d18_synthetic.py', 'configs/seg_order_rate/r21d_synthetic.py'])
+    'configs/mlrep/r3d18_synthetic.py', 'configs/seg_order_rate/r21d_synthetic.py'
+])
 def test_every_method_checkpoint_loads(config, synthetic_data, tmp_path):
     model = _perturb(_build(osp.join(REPO, config)), seed=2)
     path = str(tmp_path / 'ckpt.pth')
@@ -193,11 +197,13 @@ def test_cli_files_resume_and_broken_video(synthetic_data, ckpts, tmp_path):
     with open(broken, 'wb') as f:
         f.write(np.random.default_rng(0).bytes(4096))
     out = str(tmp_path / 'feats')
-    args = [osp.join(REPO, 'tools/extract_features.py'), RETRIEVAL, ckpts['algo'],
-            vids[0], broken, vids[1], vids[2], '--out', out, '--num-workers', '1']
+    args = [
+        osp.join(REPO, 'tools/extract_features.py'), RETRIEVAL, ckpts['algo'], vids[0], broken,
+        vids[1], vids[2], '--out', out, '--num-workers', '1'
+    ]
     env = dict(os.environ, PYTHONPATH=REPO, OMP_NUM_THREADS='1')
-    strict = subprocess.run([sys.executable] + args, capture_output=True, text=True,
-                            env=env, timeout=600)
+    strict = subprocess.run(
+        [sys.executable] + args, capture_output=True, text=True, env=env, timeout=600)
     assert strict.returncode == 1, strict.stderr[-2000:]  # a failed input fails the job
     assert strict.stdout.rstrip().splitlines()[-1].startswith('extracted 3, skipped 0')
     args.append('--allow-partial')
@@ -236,17 +242,25 @@ def test_cli_list_paths_resolve_against_the_list_folder(synthetic_data, ckpts, t
     """No --data-prefix: the list's relative paths resolve against its folder; a list
     whose videos all fail exits non-zero even with --allow-partial."""
     out = str(tmp_path / 'feats')
-    proc = run_tool([osp.join(REPO, 'tools/extract_features.py'), RETRIEVAL, ckpts['algo'],
-                     '--list', synthetic_data['val'], '--out', out, '--num-workers', '0',
-                     '--num-clips', '2'], cwd=str(tmp_path))
+    proc = run_tool([
+        osp.join(REPO, 'tools/extract_features.py'), RETRIEVAL, ckpts['algo'], '--list',
+        synthetic_data['val'], '--out', out, '--num-workers', '0', '--num-clips', '2'
+    ],
+                    cwd=str(tmp_path))
     assert 'extracted 8, skipped 0 (already done), failed 0' in proc.stdout
     bad_list = tmp_path / 'missing.txt'
     bad_list.write_text('nowhere/a.mp4 0\nnowhere/b.mp4 1\n')
     env = dict(os.environ, PYTHONPATH=REPO, OMP_NUM_THREADS='1')
-    failed = subprocess.run(
-        [sys.executable, osp.join(REPO, 'tools/extract_features.py'), RETRIEVAL, 'none',
-         '--list', str(bad_list), '--out', str(tmp_path / 'f2'), '--num-workers', '0',
-         '--allow-partial'], capture_output=True, text=True, env=env, timeout=600)
+    failed = subprocess.run([
+        sys.executable,
+        osp.join(REPO, 'tools/extract_features.py'), RETRIEVAL, 'none', '--list',
+        str(bad_list), '--out',
+        str(tmp_path / 'f2'), '--num-workers', '0', '--allow-partial'
+    ],
+                            capture_output=True,
+                            text=True,
+                            env=env,
+                            timeout=600)
     assert failed.returncode == 1
     assert 'extracted 0, skipped 0 (already done), failed 2' in failed.stdout
     assert str(tmp_path / 'nowhere' / 'a.mp4') in failed.stdout
@@ -254,10 +268,12 @@ def test_cli_list_paths_resolve_against_the_list_folder(synthetic_data, ckpts, t
 
 def test_cli_two_processes_write_every_video_once(synthetic_data, ckpts, tmp_path):
     out = str(tmp_path / 'feats')
-    proc = run_tool(['bash', osp.join(REPO, 'tools/dist_extract_features.sh'), RETRIEVAL,
-                     ckpts['bare'], '2', '--list', synthetic_data['val'], '--data-prefix',
-                     synthetic_data['root'], '--out', out, '--num-workers', '0',
-                     '--per-clip', '--num-clips', '4'],
+    proc = run_tool([
+        'bash',
+        osp.join(REPO, 'tools/dist_extract_features.sh'), RETRIEVAL, ckpts['bare'], '2', '--list',
+        synthetic_data['val'], '--data-prefix', synthetic_data['root'], '--out', out,
+        '--num-workers', '0', '--per-clip', '--num-clips', '4'
+    ],
                     env_extra=dict(PORT=str(free_port())))
     assert 'extracted 8, skipped 0' in proc.stdout and 'failed 0' in proc.stdout
     rows = _read_index(out)
@@ -276,15 +292,14 @@ def test_cli_names_files_that_differ_only_by_extension(tmp_path):
     name from two folders given separately is refused naming both."""
     import importlib.util
     import types
-    spec = importlib.util.spec_from_file_location(
-        'extract_features_tool', osp.join(REPO, 'tools/extract_features.py'))
+    spec = importlib.util.spec_from_file_location('extract_features_tool',
+                                                  osp.join(REPO, 'tools/extract_features.py'))
     tool = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(tool)
     for name in ('a/clip.mp4', 'a/clip.avi', 'a/other.mp4', 'b/other.mp4'):
         (tmp_path / name).parent.mkdir(exist_ok=True)
         (tmp_path / name).write_bytes(b'')
-    args = types.SimpleNamespace(ann_file=None, videos=[str(tmp_path / 'a')],
-                                 data_prefix=None)
+    args = types.SimpleNamespace(ann_file=None, videos=[str(tmp_path / 'a')], data_prefix=None)
     assert [k for _, k, _ in tool.collect_videos(args)] == ['clip.avi', 'clip.mp4', 'other']
     args.videos = [str(tmp_path / 'a' / 'other.mp4'), str(tmp_path / 'b' / 'other.mp4')]
     with pytest.raises(SystemExit, match='same output name "other.npy"'):

@@ -19,9 +19,8 @@ def _tubes(window, box, flip, grid):
     for t, h, w in itertools.product(range(T), range(H), range(W)):
         us = np.array([w / W, (w + 1) / W])  # output-space x of the cell's edges
         xs = x1 - us * (x1 - x0) if flip else x0 + us * (x1 - x0)
-        out.append((t0 + (t1 - t0) * t / T, t0 + (t1 - t0) * (t + 1) / T,
-                    y0 + (y1 - y0) * h / H, y0 + (y1 - y0) * (h + 1) / H,
-                    xs.min(), xs.max()))
+        out.append((t0 + (t1 - t0) * t / T, t0 + (t1 - t0) * (t + 1) / T, y0 + (y1 - y0) * h / H,
+                    y0 + (y1 - y0) * (h + 1) / H, xs.min(), xs.max()))
     return out
 
 
@@ -38,8 +37,7 @@ def _brute(lw, lb, lf, gw, gb, gf, lgrid, ggrid):
     return s
 
 
-@pytest.mark.parametrize('flips', [(False, False), (True, False), (False, True),
-                                   (True, True)])
+@pytest.mark.parametrize('flips', [(False, False), (True, False), (False, True), (True, True)])
 def test_matches_brute_force(flips):
     rng = np.random.RandomState(sum(flips) * 7 + flips[0])
     n, k = 3, 2
@@ -63,37 +61,40 @@ def test_matches_brute_force(flips):
     lf = torch.full((n, k), flips[0])
     lf[:, 1] = not flips[0]  # both flip states in every sample
     gf = torch.full((n, ), flips[1])
-    S = correspondence_matrix(torch.tensor(lw), torch.tensor(lb), lf, torch.tensor(gw),
-                              torch.tensor(gb), gf, lgrid, ggrid).double()
+    S = correspondence_matrix(
+        torch.tensor(lw), torch.tensor(lb), lf, torch.tensor(gw), torch.tensor(gb), gf, lgrid,
+        ggrid).double()
     assert S.shape == (n, k, 12, 24)
     for a in range(n):
         for c in range(k):
-            ref = _brute(lw[a][c], lb[a][c], bool(lf[a, c]), gw[a], gb[a], bool(gf[a]),
-                         lgrid, ggrid)
+            ref = _brute(lw[a][c], lb[a][c], bool(lf[a, c]), gw[a], gb[a], bool(gf[a]), lgrid,
+                         ggrid)
             np.testing.assert_allclose(S[a, c].numpy(), ref, atol=1e-5)
-    torch.testing.assert_close(S.sum(-1), torch.ones(n, k, 12, dtype=torch.float64),
-                               atol=1e-5, rtol=0)
+    torch.testing.assert_close(
+        S.sum(-1), torch.ones(n, k, 12, dtype=torch.float64), atol=1e-5, rtol=0)
 
 
 def test_flip_reverses_columns_and_hand_value():
     # local clip = right half of the global box, first half of the video; 1x1x2 vs 2x1x2
-    kw = dict(local_windows=torch.tensor([[[0., 50.]]]),
-              local_boxes=torch.tensor([[[50., 0., 100., 10.]]]),
-              global_window=torch.tensor([[0., 100.]]),
-              global_box=torch.tensor([[0., 0., 100., 10.]]),
-              local_grid=(1, 1, 2), global_grid=(2, 1, 2))
-    s = correspondence_matrix(local_flips=torch.tensor([[False]]),
-                              global_flip=torch.tensor([False]), **kw)[0, 0]
+    kw = dict(
+        local_windows=torch.tensor([[[0., 50.]]]),
+        local_boxes=torch.tensor([[[50., 0., 100., 10.]]]),
+        global_window=torch.tensor([[0., 100.]]),
+        global_box=torch.tensor([[0., 0., 100., 10.]]),
+        local_grid=(1, 1, 2),
+        global_grid=(2, 1, 2))
+    s = correspondence_matrix(
+        local_flips=torch.tensor([[False]]), global_flip=torch.tensor([False]), **kw)[0, 0]
     # both local cells lie in global time cell 0, global column 1 (x in [50, 100))
     torch.testing.assert_close(s, torch.tensor([[0., 1., 0., 0.], [0., 1., 0., 0.]]))
-    s = correspondence_matrix(local_flips=torch.tensor([[False]]),
-                              global_flip=torch.tensor([True]), **kw)[0, 0]
+    s = correspondence_matrix(
+        local_flips=torch.tensor([[False]]), global_flip=torch.tensor([True]), **kw)[0, 0]
     torch.testing.assert_close(s, torch.tensor([[1., 0., 0., 0.], [1., 0., 0., 0.]]))
     # a local box straddling the global columns, flipped: its feature column 0 is the
     # right part of the box
     kw['local_boxes'] = torch.tensor([[[25., 0., 75., 10.]]])
-    s = correspondence_matrix(local_flips=torch.tensor([[True]]),
-                              global_flip=torch.tensor([False]), **kw)[0, 0]
+    s = correspondence_matrix(
+        local_flips=torch.tensor([[True]]), global_flip=torch.tensor([False]), **kw)[0, 0]
     torch.testing.assert_close(s, torch.tensor([[0., 1., 0., 0.], [1., 0., 0., 0.]]))
 
 

@@ -25,19 +25,25 @@ def _samples(n: int, seed: int) -> list:
     batch = []
     for _ in range(n):
         s = ActionDataSample()
-        s.set_metainfo(dict(global_view=torch.from_numpy(
-            rng.randint(0, 255, (1, 3, 2, 8, 8), dtype=np.uint8))))
-        batch.append(dict(inputs=torch.from_numpy(
-            rng.randint(0, 255, (K, 3, 2, 8, 8), dtype=np.uint8)), data_samples=s))
+        s.set_metainfo(
+            dict(
+                global_view=torch.from_numpy(rng.randint(0, 255, (1, 3, 2, 8, 8), dtype=np.uint8))))
+        batch.append(
+            dict(
+                inputs=torch.from_numpy(rng.randint(0, 255, (K, 3, 2, 8, 8), dtype=np.uint8)),
+                data_samples=s))
     return batch
 
 
 def _model(**kw):
     from vssl_mm.registry import MODELS
-    return MODELS.build(dict(
-        type='CtrlAug', backbone=dict(type='ResNet3dSSL', depth=10, base_channels=8),
-        critic=dict(type='MINECritic', in_channels=C, hidden_channels=16),
-        loss_weights=dict(mi=1.), **kw))
+    return MODELS.build(
+        dict(
+            type='CtrlAug',
+            backbone=dict(type='ResNet3dSSL', depth=10, base_channels=8),
+            critic=dict(type='MINECritic', in_channels=C, hidden_channels=16),
+            loss_weights=dict(mi=1.),
+            **kw))
 
 
 def _rank_step(rank: int, world: int, levels=None, **model_kw) -> dict:
@@ -62,9 +68,12 @@ def _rank_step(rank: int, world: int, levels=None, **model_kw) -> dict:
     losses = model.loss_mutual_info(local, glob, samples)
     (losses['loss_mi'] + losses['loss_mi_lg']).backward()
     grad = sum(p.grad.abs().sum().item() for p in model.critic.parameters())
-    return dict(levels=[int(s.metainfo['lowlevel_level']) for s in samples],
-                pairs=losses['same_level_pairs'].item(), mi=losses['mi_level'].item(),
-                counter=losses['no_same_level_batches'].item(), critic_grad=grad)
+    return dict(
+        levels=[int(s.metainfo['lowlevel_level']) for s in samples],
+        pairs=losses['same_level_pairs'].item(),
+        mi=losses['mi_level'].item(),
+        counter=losses['no_same_level_batches'].item(),
+        critic_grad=grad)
 
 
 def _worker(rank, world, port, queue, levels, model_kw):
@@ -88,8 +97,10 @@ def _run(world: int, levels=None, **model_kw) -> dict:
     ctx = mp.get_context('spawn')
     queue = ctx.Queue()
     port = free_port()
-    procs = [ctx.Process(target=_worker, args=(r, world, port, queue, levels, model_kw))
-             for r in range(world)]
+    procs = [
+        ctx.Process(target=_worker, args=(r, world, port, queue, levels, model_kw))
+        for r in range(world)
+    ]
     for p in procs:
         p.start()
     results = dict(queue.get(timeout=180) for _ in range(world))

@@ -19,11 +19,9 @@ def _model(**kw):
         type='CtrlAug',
         backbone=dict(type='ResNet3dSSL', depth=10, base_channels=8),
         global_temporal_strides=(1, 2, 1, 1),
-        projection=dict(type='CellProjection', in_channels=64, hidden_channels=32,
-                        out_channels=16),
+        projection=dict(type='CellProjection', in_channels=64, hidden_channels=32, out_channels=16),
         critic=dict(type='MINECritic', in_channels=64, hidden_channels=32),
-        td_head=dict(type='TemporalDependencyHead', kind='gru', in_channels=64,
-                     num_clips=3),
+        td_head=dict(type='TemporalDependencyHead', kind='gru', in_channels=64, num_clips=3),
         loss_weights=dict(rc=1., mi=1., td=1.))
     cfg.update(kw)
     return MODELS.build(cfg)
@@ -38,8 +36,11 @@ def _batch(n=4, k=3, t=8, size=32, seed=0):
         r['views'] = [np.zeros((t, 48, 64, 3), np.uint8)] * (k + 1)
         r = CtrlAugCrop(out_size=size)(r)
         s = ActionDataSample()
-        s.set_metainfo(dict(ctrl_params=r['ctrl_params'], lowlevel_level=i % 2,
-                            global_view=torch.randn(1, 3, t, size, size)))
+        s.set_metainfo(
+            dict(
+                ctrl_params=r['ctrl_params'],
+                lowlevel_level=i % 2,
+                global_view=torch.randn(1, 3, t, size, size)))
         samples.append(s)
     return torch.randn(n, k, 3, t, size, size), samples
 
@@ -57,8 +58,8 @@ def test_all_terms_and_gradients():
     m = _model()
     x, samples = _batch()
     losses = m.loss(x, samples)
-    for key in ('loss_rc', 'loss_mi', 'loss_mi_lg', 'loss_td', 'acc_rc', 'mi_level',
-                'mi_lg', 'mi_td', 'same_level_pairs'):
+    for key in ('loss_rc', 'loss_mi', 'loss_mi_lg', 'loss_td', 'acc_rc', 'mi_level', 'mi_lg',
+                'mi_td', 'same_level_pairs'):
         assert key in losses, key
     assert torch.isfinite(sum(v for k, v in losses.items() if 'loss' in k))
     # 4 videos, 2 levels: each clip of video a has 1 same-level other video
@@ -68,8 +69,8 @@ def test_all_terms_and_gradients():
     # one cell, test_objective_gradients.py); the candidates are the 4 global cells
     # (T_v = 4 x 1 x 1) of each of the 4 videos
     from vssl_mm.models.utils.correspondence import correspondence_from_metainfo
-    s = correspondence_from_metainfo([d.metainfo['ctrl_params'] for d in samples],
-                                     (1, 1, 1), (4, 1, 1))
+    s = correspondence_from_metainfo([d.metainfo['ctrl_params'] for d in samples], (1, 1, 1),
+                                     (4, 1, 1))
     torch.testing.assert_close(s.sum(-1), torch.ones(s.shape[:-1]))
     entropy = float(-(s * s.clamp_min(1e-12).log()).sum(-1).mean())
     assert entropy < losses['loss_rc'].item()
@@ -85,22 +86,22 @@ def test_frozen_critic_on_local_global_pairs_reaches_encoder_only():
     losses = m.loss(x, samples)
     losses['loss_mi_lg'].backward()
     assert all(p.grad is None for p in m.critic.parameters())
-    assert any(p.grad is not None and p.grad.abs().sum() > 0
-               for p in m.backbone.parameters())
+    assert any(p.grad is not None and p.grad.abs().sum() > 0 for p in m.backbone.parameters())
 
 
 def test_region_contrast_matches_dense_soft_infonce():
     """L_rc equals the soft InfoNCE (info_nce_logits_loss) with dense targets."""
     from vssl_mm.models.losses.info_nce import info_nce_logits_loss
     from vssl_mm.models.utils.correspondence import correspondence_from_metainfo
-    m = _model(loss_weights=dict(rc=1.), backbone=dict(
-        type='ResNet3dSSL', depth=10, base_channels=8, spatial_strides=(1, 1, 1, 1)))
+    m = _model(
+        loss_weights=dict(rc=1.),
+        backbone=dict(type='ResNet3dSSL', depth=10, base_channels=8, spatial_strides=(1, 1, 1, 1)))
     x, samples = _batch(n=3, k=2, size=16)
     local, glob_ = m.encode(x, samples)
     out = m.loss_region_contrast(local, glob_, samples)
     n, k = local.shape[:2]
-    s = correspondence_from_metainfo([d.metainfo['ctrl_params'] for d in samples],
-                                     local.shape[-3:], glob_.shape[-3:])
+    s = correspondence_from_metainfo([d.metainfo['ctrl_params'] for d in samples], local.shape[-3:],
+                                     glob_.shape[-3:])
     q = m.projection(local.flatten(0, 1)).view(n, -1, 16)
     keys = m.projection(glob_)
     nv = keys.shape[1]
@@ -114,10 +115,10 @@ def test_region_contrast_matches_dense_soft_infonce():
 
 @pytest.mark.parametrize('kind', ['mlp', 'gru_mlp', 'vcop'])
 def test_other_heads_and_nce(kind):
-    m = _model(td_head=dict(type='TemporalDependencyHead', kind=kind, in_channels=64,
-                            num_clips=3),
-               nce_neck=dict(type='MLPProjection', in_channels=64, out_channels=16),
-               loss_weights=dict(rc=1., td=1., nce=1.))
+    m = _model(
+        td_head=dict(type='TemporalDependencyHead', kind=kind, in_channels=64, num_clips=3),
+        nce_neck=dict(type='MLPProjection', in_channels=64, out_channels=16),
+        loss_weights=dict(rc=1., td=1., nce=1.))
     x, samples = _batch()
     losses = m.loss(x, samples)
     assert {'loss_rc', 'loss_td', 'loss_nce', 'acc_td'} <= set(losses)
@@ -125,8 +126,9 @@ def test_other_heads_and_nce(kind):
 
 
 def test_configs_parse_and_build():
-    cfgs = sorted(p for p in glob.glob(osp.join(ROOT, 'configs/ctrl_aug/*.py'))
-                  if not osp.basename(p).startswith('_'))  # not the method base
+    cfgs = sorted(
+        p for p in glob.glob(osp.join(ROOT, 'configs/ctrl_aug/*.py'))
+        if not osp.basename(p).startswith('_'))  # not the method base
     assert len(cfgs) >= 20
     for path in cfgs:
         cfg = Config.fromfile(path)
@@ -150,5 +152,5 @@ def test_r3d18_grids_8x4x4_vs_2x4x4():
     x = torch.randn(1, 3, 16, 112, 112)
     with torch.no_grad():
         assert bb(x)[-1].shape == (1, 512, 2, 4, 4)
-        assert bb(x, temporal_strides=cfg.model.global_temporal_strides)[-1].shape == (
-            1, 512, 8, 4, 4)
+        assert bb(
+            x, temporal_strides=cfg.model.global_temporal_strides)[-1].shape == (1, 512, 8, 4, 4)

@@ -4,8 +4,8 @@ import glob
 from tests.conftest import free_port, run_tool, synthetic_cfg_options
 
 CFG = 'configs/ctrl_aug/r3d18_synthetic.py'
-TERMS = ('loss_rc', 'loss_mi', 'loss_mi_lg', 'loss_td', 'acc_rc', 'mi_level', 'mi_lg',
-         'mi_td', 'same_level_pairs', 'levels_in_batch', 'no_same_level_batches')
+TERMS = ('loss_rc', 'loss_mi', 'loss_mi_lg', 'loss_td', 'acc_rc', 'mi_level', 'mi_lg', 'mi_td',
+         'same_level_pairs', 'levels_in_batch', 'no_same_level_batches')
 
 
 def _log(work_dir):
@@ -35,10 +35,11 @@ def test_train_logs_every_term(synthetic_data, tmp_path):
 def test_two_rank_dist_train(synthetic_data, tmp_path):
     wd = str(tmp_path / 'dist')
     # 16 videos / (2 ranks x batch 4) = 2 iterations; one level of 4 clips per rank
-    opts = synthetic_cfg_options(synthetic_data, wd, **{
-        'train_dataloader.collate_fn.samples_per_level': 4})
-    run_tool(['bash', 'tools/dist_train.sh', CFG, '2', '--work-dir', wd] + opts,
-             env_extra=dict(PORT=str(free_port())))
+    opts = synthetic_cfg_options(synthetic_data, wd,
+                                 **{'train_dataloader.collate_fn.samples_per_level': 4})
+    run_tool(
+        ['bash', 'tools/dist_train.sh', CFG, '2', '--work-dir', wd] + opts,
+        env_extra=dict(PORT=str(free_port())))
     log = _log(wd)
     assert 'Epoch(train) [1][2/2]' in log
     for key in TERMS:

@@ -69,9 +69,12 @@ def test_recorded_parameters_reproduce_views(synthetic_data):
     import decord
     fn = open(synthetic_data['train']).readline().split()[0]
     path = f"{synthetic_data['root']}/{fn}"
-    pipeline = [VideoOpen(), CtrlAugSampler(num_clips=3, clip_len=8, global_len=8),
-                MultiViewDecode(), CtrlAugCrop(out_size=40, global_flip_ratio=0.5,
-                                               local_flip_ratio=0.5)]
+    pipeline = [
+        VideoOpen(),
+        CtrlAugSampler(num_clips=3, clip_len=8, global_len=8),
+        MultiViewDecode(),
+        CtrlAugCrop(out_size=40, global_flip_ratio=0.5, local_flip_ratio=0.5)
+    ]
     for seed in range(4):
         np.random.seed(seed)
         res = dict(filename=path)
@@ -80,21 +83,19 @@ def test_recorded_parameters_reproduce_views(synthetic_data):
         p = res['ctrl_params']
         raw = decord.VideoReader(path)  # independent decode of the recorded frames
         views = res['global_view'] + res['views']
-        for v, (inds, box, flip) in enumerate(zip(res['view_frame_inds'], p['boxes'],
-                                                  p['flips'])):
+        for v, (inds, box, flip) in enumerate(zip(res['view_frame_inds'], p['boxes'], p['flips'])):
             frames = raw.get_batch(list(inds)).asnumpy()
             x0, y0, x1, y1 = box.astype(int)
             ref = np.stack([cv2.resize(f[y0:y1, x0:x1], (40, 40)) for f in frames])
             if flip:
                 ref = ref[:, :, ::-1]
             np.testing.assert_array_equal(views[v], ref)
-        assert res['num_decoded_frames'] == len(np.unique(np.concatenate(
-            res['view_frame_inds'])))
+        assert res['num_decoded_frames'] == len(np.unique(np.concatenate(res['view_frame_inds'])))
 
 
 def test_intensity_levels_table5_counts_and_bins():
-    for counts, total in [((2, 2, 2, 2, 2), 32), ((4, 4, 4, 2, 4), 512),
-                          ((4, 4, 4, 4, 4), 1024), ((5, 5, 5, 2, 5), 1250)]:
+    for counts, total in [((2, 2, 2, 2, 2), 32), ((4, 4, 4, 2, 4), 512), ((4, 4, 4, 4, 4), 1024),
+                          ((5, 5, 5, 2, 5), 1250)]:
         assert IntensityLevels(counts).num_levels == total
     lv = IntensityLevels()
     assert lv.decode(0) == (0, 0, 0, 0, 0) and lv.decode(511) == (3, 3, 3, 1, 3)
@@ -123,7 +124,7 @@ def test_assign_levels_batch_choice():
 
 @pytest.mark.parametrize('batch, spl, num_levels, words', [
     (6, 4, 512, 'batch of 6 samples (per rank) cannot be split into groups of '
-                'samples_per_level=4'),
+     'samples_per_level=4'),
     (2, 4, 512, 'batch of 2 samples'),
     (8, 1, 512, 'samples_per_level=1: must be an int >= 2'),
     (8, 0, 512, 'samples_per_level=0'),
@@ -142,8 +143,8 @@ def test_collate_applies_levels_and_records():
     for i in range(8):
         s = ActionDataSample()
         s.set_metainfo(dict(global_view=torch.full((1, 3, 4, 8, 8), 120, dtype=torch.uint8)))
-        batch.append(dict(inputs=torch.full((2, 3, 4, 8, 8), 120, dtype=torch.uint8),
-                          data_samples=s))
+        batch.append(
+            dict(inputs=torch.full((2, 3, 4, 8, 8), 120, dtype=torch.uint8), data_samples=s))
     np.random.seed(3)
     with pytest.raises(ValueError, match='replaced by samples_per_level'):
         ctrl_aug_collate(batch, counts=(2, 2, 2, 2, 2), levels_per_batch=8)
@@ -155,8 +156,8 @@ def test_collate_applies_levels_and_records():
     for x, s in zip(out['inputs'], out['data_samples']):
         assert x.dtype == torch.uint8 and x.shape == (2, 3, 4, 8, 8)
         assert len(s.metainfo['lowlevel_params']) == 3  # global + 2 clips
-        b0, b1 = IntensityLevels((2, 2, 2, 2, 2)).bin_ranges(
-            s.metainfo['lowlevel_level'])['brightness']
+        b0, b1 = IntensityLevels(
+            (2, 2, 2, 2, 2)).bin_ranges(s.metainfo['lowlevel_level'])['brightness']
         for p in s.metainfo['lowlevel_params']:
             assert b0 <= p['brightness'] <= b1
     # the same level id means the same kind of distortion: brightness bin decides
@@ -168,11 +169,13 @@ def test_collate_applies_levels_and_records():
 
 def test_pipeline_variant_and_pack():
     np.random.seed(0)
-    res = dict(views=[np.full((2, 8, 8, 3), 90, np.uint8)] * 2,
-               global_view=[np.full((3, 8, 8, 3), 90, np.uint8)])
+    res = dict(
+        views=[np.full((2, 8, 8, 3), 90, np.uint8)] * 2,
+        global_view=[np.full((3, 8, 8, 3), 90, np.uint8)])
     res = ControlledLowLevelAug(counts=(2, 2, 2, 2, 2))(res)
     assert 0 <= res['lowlevel_level'] < 32 and len(res['lowlevel_params']) == 3
-    packed = PackMultiViewInputs(meta_keys=('lowlevel_level', ),
-                                 extra_view_keys=('global_view', ))(res)
+    packed = PackMultiViewInputs(
+        meta_keys=('lowlevel_level', ), extra_view_keys=('global_view', ))(
+            res)
     assert packed['inputs'].shape == (2, 3, 2, 8, 8)
     assert packed['data_samples'].metainfo['global_view'].shape == (1, 3, 3, 8, 8)

@@ -19,8 +19,11 @@ CODECS: Dict[str, tuple] = {
     # the same stream in mp4 (timestamps stored): decord still misreads it
     'mpeg4_bframes_mp4': ('mpeg4_b.mp4', 'mp4', 'mpeg4', {}, 2),
     # H.264 with B-frames: how Kinetics ships
-    'h264_bframes_mp4': ('h264_b.mp4', 'mp4', 'libx264',
-                         {'bf': '2', 'g': '30', 'preset': 'ultrafast'}, None),
+    'h264_bframes_mp4': ('h264_b.mp4', 'mp4', 'libx264', {
+        'bf': '2',
+        'g': '30',
+        'preset': 'ultrafast'
+    }, None),
 }
 
 
@@ -33,7 +36,12 @@ def frame(i: int, height: int = 64, width: int = 96) -> np.ndarray:
     return img
 
 
-def write_pyav(path: str, fmt: str, codec: str, options: dict, bframes, num_frames: int,
+def write_pyav(path: str,
+               fmt: str,
+               codec: str,
+               options: dict,
+               bframes,
+               num_frames: int,
                gop: int = 12) -> str:
     import av
     with av.open(path, 'w', format=fmt) as container:
@@ -45,8 +53,7 @@ def write_pyav(path: str, fmt: str, codec: str, options: dict, bframes, num_fram
         if options:
             stream.options = dict(options)
         for i in range(num_frames):
-            for packet in stream.encode(av.VideoFrame.from_ndarray(frame(i),
-                                                                   format='rgb24')):
+            for packet in stream.encode(av.VideoFrame.from_ndarray(frame(i), format='rgb24')):
                 container.mux(packet)
         for packet in stream.encode():
             container.mux(packet)
@@ -66,8 +73,7 @@ def write_all(folder: str, num_frames: int = 90) -> Dict[str, str]:
     """Write every test video into ``folder``; ``{name: path}``."""
     out = {}
     for name, (fname, fmt, codec, options, bframes) in CODECS.items():
-        out[name] = write_pyav(osp.join(folder, fname), fmt, codec, options, bframes,
-                               num_frames)
+        out[name] = write_pyav(osp.join(folder, fname), fmt, codec, options, bframes, num_frames)
     out['mp4v'] = write_mp4v(osp.join(folder, 'mp4v.mp4'), num_frames)
     return out
 
@@ -77,7 +83,9 @@ def sequential_decode(path: str) -> np.ndarray:
     return decode_all_opencv(path)
 
 
-def wrong_frames(delivered: np.ndarray, reference: np.ndarray, inds: np.ndarray,
+def wrong_frames(delivered: np.ndarray,
+                 reference: np.ndarray,
+                 inds: np.ndarray,
                  tol: float = 1.0) -> np.ndarray:
     """Indices whose delivered frame differs from the reference (mean abs > ``tol``)."""
     diff = np.abs(delivered.astype(np.int16) - reference[inds]).mean(axis=(1, 2, 3))

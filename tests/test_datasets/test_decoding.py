@@ -20,8 +20,7 @@ from vssl_mm.utils import register_all_modules
 from .codec_videos import sequential_decode, write_all, wrong_frames
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-METHOD_CONFIGS = ('configs/simclr/r3d18_synthetic.py',
-                  'configs/seg_order_rate/r21d_synthetic.py',
+METHOD_CONFIGS = ('configs/simclr/r3d18_synthetic.py', 'configs/seg_order_rate/r21d_synthetic.py',
                   'configs/hdc/r3d18_synthetic.py', 'configs/mlrep/r3d18_synthetic.py',
                   'configs/ctrl_aug/r3d18_synthetic.py')
 
@@ -65,9 +64,10 @@ def test_fixture_videos_reproduce_decord_misreads(videos):
     assert len(wrong_frames(got, ref, inds)) > 0
 
 
-@pytest.mark.parametrize('name,reordered,auto', [
-    ('mpeg4_bframes_avi', True, 'pyav'), ('mpeg4_bframes_mp4', True, 'pyav'),
-    ('h264_bframes_mp4', True, 'pyav'), ('mp4v', False, 'decord')])
+@pytest.mark.parametrize('name,reordered,auto', [('mpeg4_bframes_avi', True, 'pyav'),
+                                                 ('mpeg4_bframes_mp4', True, 'pyav'),
+                                                 ('h264_bframes_mp4', True, 'pyav'),
+                                                 ('mp4v', False, 'decord')])
 def test_probe_decides_backend(videos, name, reordered, auto):
     path, ref = videos[name]
     info = probe_stream(path)
@@ -80,14 +80,16 @@ def test_probe_decides_backend(videos, name, reordered, auto):
 
 
 @pytest.mark.parametrize('backend', ['auto', 'pyav'])
-@pytest.mark.parametrize('name', ['mpeg4_bframes_avi', 'mpeg4_bframes_mp4',
-                                  'h264_bframes_mp4', 'mp4v'])
+@pytest.mark.parametrize('name',
+                         ['mpeg4_bframes_avi', 'mpeg4_bframes_mp4', 'h264_bframes_mp4', 'mp4v'])
 def test_every_sampler_gets_its_frames(videos, samplers, name, backend):
     path, ref = videos[name]
     checked = 0
     for sname, sampler in samplers.items():
-        pipeline = Compose([dict(type='VideoOpen', backend=backend), dict(sampler),
-                            dict(type='MultiViewDecode')])
+        pipeline = Compose(
+            [dict(type='VideoOpen', backend=backend),
+             dict(sampler),
+             dict(type='MultiViewDecode')])
         for seed in range(3):
             np.random.seed(seed)
             out = pipeline(dict(filename=path, start_index=0, label=-1))
@@ -101,10 +103,13 @@ def test_every_sampler_gets_its_frames(videos, samplers, name, backend):
 @pytest.mark.parametrize('name', ['mpeg4_bframes_avi', 'h264_bframes_mp4'])
 def test_mmaction_sample_frames_through_video_decode(videos, name):
     path, ref = videos[name]
-    pipeline = Compose([dict(type='VideoOpen'),
-                        dict(type='mmaction.SampleFrames', clip_len=8, frame_interval=3,
-                             num_clips=4, test_mode=True),
-                        dict(type='VideoDecode')])
+    pipeline = Compose([
+        dict(type='VideoOpen'),
+        dict(
+            type='mmaction.SampleFrames', clip_len=8, frame_interval=3, num_clips=4,
+            test_mode=True),
+        dict(type='VideoDecode')
+    ])
     out = pipeline(dict(filename=path, start_index=0, modality='RGB'))
     inds = np.asarray(out['frame_inds'])
     assert len(out['imgs']) == len(inds) == 32
@@ -178,8 +183,10 @@ def test_backend_recorded(videos):
 def test_benchmark_tool_runs(videos, tmp_path):
     tool = _tool()
     path, _ = videos['mpeg4_bframes_avi']
-    rows = tool.main([path, '--configs', '--samples', '1', '--backends', 'auto',
-                      'decord', '--json', str(tmp_path / 'r.json')])
+    rows = tool.main([
+        path, '--configs', '--samples', '1', '--backends', 'auto', 'decord', '--json',
+        str(tmp_path / 'r.json')
+    ])
     auto, decord = rows
     assert auto['right'] == auto['asked'] > 0
     assert decord['right'] < decord['asked']  # decord alone misreads this file

@@ -32,8 +32,9 @@ def test_time_reversed_pairs():
 def test_single_frames_do_not_reveal_class():
     """Appearance is drawn independently of the class: mean colour per class is similar."""
     rng = np.random.default_rng(0)
-    means = [np.mean([render_video(c, 1, 64, 64, rng)[0].mean() for _ in range(12)])
-             for c in (0, 1)]
+    means = [
+        np.mean([render_video(c, 1, 64, 64, rng)[0].mean() for _ in range(12)]) for c in (0, 1)
+    ]
     assert abs(means[0] - means[1]) < 25
 
 
@@ -101,8 +102,8 @@ def test_camera_films_only_the_shared_pool():
 
 
 def test_camera_dataset_is_real_mp4_and_rejects_unknown_style(tmp_path):
-    out = make_synthetic_dataset(str(tmp_path / 'cam'), 1, 1, 16, 64, 64, style='camera',
-                                 num_textures=2)
+    out = make_synthetic_dataset(
+        str(tmp_path / 'cam'), 1, 1, 16, 64, 64, style='camera', num_textures=2)
     lines = [ln for ln in open(out['train']).read().split('\n') if ln]
     assert len(lines) == len(CLASSES)
     reader = decord.VideoReader(osp.join(out['root'], lines[0].split()[0]))
@@ -116,8 +117,7 @@ def test_camera_texture_holds_long_videos(tmp_path):
     from vssl_mm.datasets.synthetic import camera_texture_side
     assert camera_texture_side(16, 64, 64) == camera_texture_side(64, 128, 128) // 2 == 192
     assert camera_texture_side(160, 64, 64) > 4 * 64
-    out = make_synthetic_dataset(str(tmp_path), 1, 0, 160, 64, 64, style='camera',
-                                 num_textures=1)
+    out = make_synthetic_dataset(str(tmp_path), 1, 0, 160, 64, 64, style='camera', num_textures=1)
     lines = [ln for ln in open(out['train']).read().split('\n') if ln]
     assert len(lines) == len(CLASSES)
     assert len(decord.VideoReader(osp.join(out['root'], lines[-1].split()[0]))) == 160

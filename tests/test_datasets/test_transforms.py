@@ -20,8 +20,9 @@ def test_random_clips_sampler_invariants():
     for seed in range(50):
         np.random.seed(seed)
         total = np.random.randint(1, 80)
-        out = RandomClipsSampler(clip_len=8, frame_interval=3, num_views=3)(
-            dict(total_frames=total))
+        out = RandomClipsSampler(
+            clip_len=8, frame_interval=3, num_views=3)(
+                dict(total_frames=total))
         assert len(out['view_frame_inds']) == 3
         for inds in out['view_frame_inds']:
             assert len(inds) == 8
@@ -32,8 +33,7 @@ def test_random_clips_sampler_invariants():
 
 
 def test_uniform_clips_sampler_spreads_clips():
-    out = UniformClipsSampler(clip_len=4, frame_interval=1, num_clips=10)(
-        dict(total_frames=103))
+    out = UniformClipsSampler(clip_len=4, frame_interval=1, num_clips=10)(dict(total_frames=103))
     starts = [int(i[0]) for i in out['view_frame_inds']]
     assert starts == sorted(starts) and len(set(starts)) == 10
     assert starts[0] == 5 and starts[-1] == 95  # centres of 10 segments of 100 starts
@@ -138,14 +138,19 @@ def test_color_jitter_uint8_close_to_float_reference():
     for seed in range(200):
         rng = np.random.default_rng(seed)
         clip = rng.integers(0, 256, (2, 12, 12, 3), dtype=np.uint8)
-        factors = dict(brightness=rng.uniform(0.5, 1.5), contrast=rng.uniform(0.5, 1.5),
-                       saturation=rng.uniform(0.5, 1.5), order=tuple(rng.permutation(4)))
-        d = np.abs(ClipColorJitter.apply(clip, **factors).astype(int)
-                   - ClipColorJitter.apply_uint8(clip, **factors))
+        factors = dict(
+            brightness=rng.uniform(0.5, 1.5),
+            contrast=rng.uniform(0.5, 1.5),
+            saturation=rng.uniform(0.5, 1.5),
+            order=tuple(rng.permutation(4)))
+        d = np.abs(
+            ClipColorJitter.apply(clip, **factors).astype(int) -
+            ClipColorJitter.apply_uint8(clip, **factors))
         worst_no_hue = max(worst_no_hue, int(d.max()))
         h = float(rng.uniform(-0.25, 0.25))
-        d = np.abs(ClipColorJitter.apply(clip, hue=h, **factors).astype(int)
-                   - ClipColorJitter.apply_uint8(clip, hue=h, **factors))
+        d = np.abs(
+            ClipColorJitter.apply(clip, hue=h, **factors).astype(int) -
+            ClipColorJitter.apply_uint8(clip, hue=h, **factors))
         mean_diffs.append(d.mean())
     assert worst_no_hue <= 2
     assert np.mean(mean_diffs) < 1.0
@@ -202,8 +207,7 @@ def test_preprocessor_extra_views_optional():
     (evaluation pipelines of a method with a global view carry none)."""
     from vssl_mm.models.data_preprocessors import MultiViewDataPreprocessor
     view = [np.full((2, 4, 4, 3), 50, np.uint8)]
-    pre = MultiViewDataPreprocessor(mean=[50] * 3, std=[2] * 3,
-                                    extra_view_keys=('global_view', ))
+    pre = MultiViewDataPreprocessor(mean=[50] * 3, std=[2] * 3, extra_view_keys=('global_view', ))
     with_extra = PackMultiViewInputs(extra_view_keys=('global_view', ))(
         dict(views=view, global_view=[np.full((3, 4, 4, 3), 54, np.uint8)]))
     out = pre(dict(inputs=[with_extra['inputs']], data_samples=[with_extra['data_samples']]))

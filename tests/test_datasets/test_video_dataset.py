@@ -11,8 +11,7 @@ PIPELINE = [
     dict(type='VideoOpen'),
     dict(type='RandomClipsSampler', clip_len=4, frame_interval=2, num_views=2),
     dict(type='MultiViewDecode'),
-    dict(type='ViewsApply', transforms=[dict(type='Resize', scale=(32, 32),
-                                             keep_ratio=False)]),
+    dict(type='ViewsApply', transforms=[dict(type='Resize', scale=(32, 32), keep_ratio=False)]),
     dict(type='PackMultiViewInputs'),
 ]
 
@@ -24,8 +23,8 @@ def _write_list(path, lines):
 
 
 def test_labels_optional_and_prefix(synthetic_data, tmp_path):
-    ann = _write_list(tmp_path / 'a.txt', ['videos/train_grow_000.mp4 6',
-                                           'videos/train_shrink_000.mp4'])
+    ann = _write_list(tmp_path / 'a.txt',
+                      ['videos/train_grow_000.mp4 6', 'videos/train_shrink_000.mp4'])
     ds = VideoSSLDataset(ann, PIPELINE, data_prefix=dict(video=synthetic_data['root']))
     assert len(ds) == 2
     assert ds.get_data_info(0)['label'] == 6 and ds.get_data_info(1)['label'] == -1
@@ -53,8 +52,8 @@ def test_rawframes(tmp_path):
     for i in range(1, 11):
         cv2.imwrite(str(frame_dir / f'img_{i:05d}.jpg'), np.full((20, 24, 3), i * 20, np.uint8))
     ann = _write_list(tmp_path / 'raw.txt', ['clip 10 3'])
-    ds = VideoSSLDataset(ann, PIPELINE, data_prefix=dict(video=str(tmp_path)),
-                         data_type='rawframes')
+    ds = VideoSSLDataset(
+        ann, PIPELINE, data_prefix=dict(video=str(tmp_path)), data_type='rawframes')
     out = ds[0]
     assert out['inputs'].shape == (2, 3, 4, 32, 32)
     assert out['data_samples'].gt_label.item() == 3
@@ -65,15 +64,17 @@ def test_broken_videos_are_skipped_and_counted(synthetic_data, tmp_path, caplog)
     (tmp_path / 'random.mp4').write_bytes(np.random.bytes(5000))
     good = osp.join(synthetic_data['root'], 'videos', 'train_grow_000.mp4')
     ann = _write_list(tmp_path / 'mixed.txt', [
-        str(tmp_path / 'empty.mp4'), str(tmp_path / 'random.mp4'),
+        str(tmp_path / 'empty.mp4'),
+        str(tmp_path / 'random.mp4'),
         str(tmp_path / 'missing.mp4'), good
     ])
     ds = VideoSSLDataset(ann, PIPELINE, max_fail_ratio=0.9, max_refetch=50)
     for i in range(3):
         out = ds[i]  # every broken index yields some good sample instead
         assert out['data_samples'].filename == good
-    assert set(ds.failures) == {str(tmp_path / n) for n in
-                                ('empty.mp4', 'random.mp4', 'missing.mp4')}
+    assert set(
+        ds.failures) == {str(tmp_path / n)
+                         for n in ('empty.mp4', 'random.mp4', 'missing.mp4')}
     assert 'not found' in ds.failures[str(tmp_path / 'missing.mp4')]
 
 
@@ -96,8 +97,8 @@ def test_test_mode_raises_on_broken_video(tmp_path):
 
 
 def test_seeded_sampler_makes_samples_reproducible(synthetic_data):
-    ds = VideoSSLDataset(synthetic_data['train'], PIPELINE,
-                         data_prefix=dict(video=synthetic_data['root']))
+    ds = VideoSSLDataset(
+        synthetic_data['train'], PIPELINE, data_prefix=dict(video=synthetic_data['root']))
     sampler = SeededSampler(ds, shuffle=True, seed=3)
     sampler.set_epoch(2)
     pairs = list(sampler)

@@ -7,8 +7,8 @@ import yaml
 
 from tests.conftest import REPO
 
-METAFILES = sorted(osp.relpath(p, REPO)
-                   for p in glob.glob(osp.join(REPO, 'configs', '*', 'metafile.yml')))
+METAFILES = sorted(
+    osp.relpath(p, REPO) for p in glob.glob(osp.join(REPO, 'configs', '*', 'metafile.yml')))
 
 
 def _load(rel):

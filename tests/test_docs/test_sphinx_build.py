@@ -16,10 +16,15 @@ METHOD_PAGES = ('simclr', 'seg_order_rate', 'hdc', 'mlrep', 'ctrl_aug')
 @pytest.fixture(scope='module')
 def html(tmp_path_factory):
     out = tmp_path_factory.mktemp('docs_html')
-    proc = subprocess.run(
-        [sys.executable, '-m', 'sphinx', '-W', '--keep-going', '-b', 'html', '-q',
-         '-d', str(out / '.doctrees'), osp.join(REPO, 'docs'), str(out)],
-        capture_output=True, text=True, timeout=600)
+    proc = subprocess.run([
+        sys.executable, '-m', 'sphinx', '-W', '--keep-going', '-b', 'html', '-q', '-d',
+        str(out / '.doctrees'),
+        osp.join(REPO, 'docs'),
+        str(out)
+    ],
+                          capture_output=True,
+                          text=True,
+                          timeout=600)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-6000:]
     return out
 

@@ -28,7 +28,8 @@ def test_variant_config_inherits_and_overrides():
     pipe = cfg.train_dataloader.dataset.pipeline
     assert pipe[1]['frame_interval'] == 3
     assert [t['type'] for t in pipe[3]['transforms']] == [
-        t['type'] for t in base.train_pipeline[3]['transforms'] if t['type'] != 'ClipGrayscale']
+        t['type'] for t in base.train_pipeline[3]['transforms'] if t['type'] != 'ClipGrayscale'
+    ]
     assert cfg.train_cfg.max_epochs == 4 and cfg.train_cfg.type == 'EpochBasedTrainLoop'
     assert cfg.optim_wrapper == base.optim_wrapper
 
@@ -141,8 +142,8 @@ def test_new_method_trains(new_method_run):
 
 def test_variant_trains(synthetic_data, tmp_path):
     work = str(tmp_path / 'work')
-    run_tool(['tools/train.py', VARIANT] + synthetic_cfg_options(
-        synthetic_data, work, **{'train_cfg.max_epochs': 1}))
+    run_tool(['tools/train.py', VARIANT] +
+             synthetic_cfg_options(synthetic_data, work, **{'train_cfg.max_epochs': 1}))
     rows = _scalars(work)
     assert len(rows) == 4 and all(np.isfinite(r['loss_nce']) for r in rows)
 
@@ -150,8 +151,10 @@ def test_variant_trains(synthetic_data, tmp_path):
 def test_plot_curves_real_run(new_method_run, tmp_path):
     import matplotlib.image as mpimg
     out = str(tmp_path / 'curves.png')
-    proc = run_tool(['tools/analysis/plot_curves.py', new_method_run, '--keys', 'loss_*',
-                     'acc_aot', '--smooth', '2', '--out', out])
+    proc = run_tool([
+        'tools/analysis/plot_curves.py', new_method_run, '--keys', 'loss_*', 'acc_aot', '--smooth',
+        '2', '--out', out
+    ])
     assert 'loss_aot (4 points)' in proc.stdout and 'loss_nce (4 points)' in proc.stdout
     assert 'acc_aot (4 points)' in proc.stdout and 'loss (4' not in proc.stdout
     img = mpimg.imread(out)

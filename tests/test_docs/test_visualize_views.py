@@ -14,8 +14,8 @@ from tests.conftest import REPO, run_tool
 sys.path.insert(0, osp.join(REPO, 'tools', 'analysis'))
 import visualize_views  # noqa: E402
 
-CONFIGS = sorted(osp.relpath(p, REPO)
-                 for p in glob.glob(osp.join(REPO, 'configs', '*', '*synthetic*.py')))
+CONFIGS = sorted(
+    osp.relpath(p, REPO) for p in glob.glob(osp.join(REPO, 'configs', '*', '*synthetic*.py')))
 # what each method's picture must show (metainfo keys of its targets)
 EXPECTED_META = {
     'seg_order_rate/r21d_synthetic.py': ('order_label', 'seg_rates'),
@@ -25,8 +25,10 @@ EXPECTED_META = {
 
 
 def _opts(data):
-    return [f'train_dataloader.dataset.ann_file={data["train"]}',
-            f'train_dataloader.dataset.data_prefix.video={data["root"]}']
+    return [
+        f'train_dataloader.dataset.ann_file={data["train"]}',
+        f'train_dataloader.dataset.data_prefix.video={data["root"]}'
+    ]
 
 
 def test_every_method_has_a_synthetic_config():
@@ -81,7 +83,8 @@ def test_cli_on_a_given_video(synthetic_data, tmp_path):
     with open(synthetic_data['train']) as f:
         video = osp.join(synthetic_data['root'], f.readline().split()[0])
     out = str(tmp_path / 'v.png')
-    proc = run_tool(['tools/analysis/visualize_views.py',
-                     'configs/seg_order_rate/r21d_synthetic.py', '--video', video,
-                     '--max-frames', '4', '--out', out])
+    proc = run_tool([
+        'tools/analysis/visualize_views.py', 'configs/seg_order_rate/r21d_synthetic.py', '--video',
+        video, '--max-frames', '4', '--out', out
+    ])
     assert osp.isfile(out) and '2 views' in proc.stdout

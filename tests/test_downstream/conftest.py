@@ -14,8 +14,8 @@ import vssl_mm  # noqa: E402,F401  (stack fixes before mmaction.models)
 def synthetic_root(tmp_path_factory):
     from vssl_mm.datasets import make_synthetic_dataset
     root = tmp_path_factory.mktemp('synthetic')
-    make_synthetic_dataset(str(root), num_train_per_class=2, num_val_per_class=1,
-                           num_frames=32, height=64, width=64)
+    make_synthetic_dataset(
+        str(root), num_train_per_class=2, num_val_per_class=1, num_frames=32, height=64, width=64)
     return str(root)
 
 

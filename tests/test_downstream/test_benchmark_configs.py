@@ -7,8 +7,7 @@ import pytest
 from conftest import ROOT
 from mmengine.config import Config
 
-CONFIGS = sorted(
-    p for p in glob.glob(osp.join(ROOT, 'configs/benchmarks/*/*.py')))
+CONFIGS = sorted(p for p in glob.glob(osp.join(ROOT, 'configs/benchmarks/*/*.py')))
 
 
 def test_expected_config_grid():

@@ -11,8 +11,14 @@ EXPORT = osp.join(ROOT, 'tools/model_converters/extract_backbone.py')
 
 
 def _run(*args):
-    return subprocess.run([sys.executable, *args], capture_output=True, text=True,
-                          cwd=ROOT, env={'PYTHONPATH': ROOT, 'PATH': '/usr/bin:/bin'})
+    return subprocess.run([sys.executable, *args],
+                          capture_output=True,
+                          text=True,
+                          cwd=ROOT,
+                          env={
+                              'PYTHONPATH': ROOT,
+                              'PATH': '/usr/bin:/bin'
+                          })
 
 
 def test_default_format_is_a_recognizer_checkpoint(ssl_checkpoint, tmp_path):
@@ -20,8 +26,7 @@ def test_default_format_is_a_recognizer_checkpoint(ssl_checkpoint, tmp_path):
     meta recorded; the file reads back with ``weights_only=True``."""
     ckpt, ssl_model = ssl_checkpoint
     out = str(tmp_path / 'backbone.pth')
-    res = _run(EXPORT, ckpt, out, '--config',
-               osp.join(ROOT, 'configs/simclr/r3d18_synthetic.py'))
+    res = _run(EXPORT, ckpt, out, '--config', osp.join(ROOT, 'configs/simclr/r3d18_synthetic.py'))
     assert res.returncode == 0, res.stderr
     expected = ssl_model.backbone.state_dict()
     assert f'Wrote {len(expected)} backbone tensors' in res.stdout
@@ -93,8 +98,12 @@ def test_export_refuses_checkpoint_without_backbone(tmp_path):
 def test_export_strips_ddp_prefix_and_drops_momentum_encoder():
     sys.path.insert(0, osp.dirname(EXPORT))
     from extract_backbone import NoBackboneError, extract_backbone
-    sd = {'module.backbone.a': torch.ones(1), 'module.key_backbone.a': torch.zeros(1),
-          'momentum_backbone.a': torch.zeros(1), 'neck.w': torch.zeros(1)}
+    sd = {
+        'module.backbone.a': torch.ones(1),
+        'module.key_backbone.a': torch.zeros(1),
+        'momentum_backbone.a': torch.zeros(1),
+        'neck.w': torch.zeros(1)
+    }
     out, stats = extract_backbone(dict(state_dict=sd))
     assert list(out) == ['a'] and torch.equal(out['a'], torch.ones(1))
     assert stats == dict(written=1, dropped=3)

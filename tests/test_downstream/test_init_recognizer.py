@@ -32,27 +32,37 @@ SLOWFAST_TINY = dict(type='SlowFastLevels', out_indices=(1, 2, 3), **SLOWFAST_QU
 # name: (pretraining backbone cfg, --target, backbone type in the recognizer,
 #        tensors loaded, tensors new in the recognizer's backbone, input (T, H, W))
 FAMILIES = {
-    'r3d18': (dict(type='ResNet3dSSL', depth=18, base_channels=8, out_indices=(1, 2, 3)),
-              'auto', 'ResNet3d', 120, (), (8, 32, 32)),
-    'r3d10_in': (dict(type='ResNet3dSSL', depth=10, base_channels=8,
-                      norm_cfg=dict(type='IN3d', affine=True)),
-                 'auto', 'ResNet3d', 36, (), (16, 64, 64)),
-    'r21d10': (dict(type='ResNet2Plus1dSSL', depth=10, base_channels=8,
-                    norm_cfg=dict(type='BN3d', requires_grad=True, eps=1e-3)),
-               'auto', 'ResNet2Plus1d', 144, (), (8, 32, 32)),
-    'r21d18_mmaction_type': (
-        dict(type='ResNet2Plus1d', depth=18, pretrained2d=False, base_channels=8,
-             conv_cfg=dict(type='Conv2plus1d'), conv1_kernel=(3, 7, 7),
-             temporal_strides=(1, 2, 2, 2), with_pool2=False, out_indices=(3, )),
-        'auto', 'ResNet2Plus1d', 240, (), (8, 32, 32)),
-    'c3d': (dict(type='C3DTrunk', base_channels=8, out_indices=(2, 3, 4),
-                 norm_cfg=dict(type='BN3d', requires_grad=True)),
-            'auto', 'C3DTrunk', 48, (), (16, 32, 32)),
-    'c3d_mmaction': (dict(type='C3DTrunk', out_indices=(4, )), 'mmaction', 'C3D', 16,
-                     mx.C3D_FC_KEYS, (16, 32, 32)),
+    'r3d18': (dict(type='ResNet3dSSL', depth=18, base_channels=8,
+                   out_indices=(1, 2, 3)), 'auto', 'ResNet3d', 120, (), (8, 32, 32)),
+    'r3d10_in':
+    (dict(type='ResNet3dSSL', depth=10, base_channels=8,
+          norm_cfg=dict(type='IN3d', affine=True)), 'auto', 'ResNet3d', 36, (), (16, 64, 64)),
+    'r21d10': (dict(
+        type='ResNet2Plus1dSSL',
+        depth=10,
+        base_channels=8,
+        norm_cfg=dict(type='BN3d', requires_grad=True,
+                      eps=1e-3)), 'auto', 'ResNet2Plus1d', 144, (), (8, 32, 32)),
+    'r21d18_mmaction_type': (dict(
+        type='ResNet2Plus1d',
+        depth=18,
+        pretrained2d=False,
+        base_channels=8,
+        conv_cfg=dict(type='Conv2plus1d'),
+        conv1_kernel=(3, 7, 7),
+        temporal_strides=(1, 2, 2, 2),
+        with_pool2=False,
+        out_indices=(3, )), 'auto', 'ResNet2Plus1d', 240, (), (8, 32, 32)),
+    'c3d': (dict(
+        type='C3DTrunk',
+        base_channels=8,
+        out_indices=(2, 3, 4),
+        norm_cfg=dict(type='BN3d', requires_grad=True)), 'auto', 'C3DTrunk', 48, (), (16, 32, 32)),
+    'c3d_mmaction': (dict(type='C3DTrunk',
+                          out_indices=(4, )), 'mmaction', 'C3D', 16, mx.C3D_FC_KEYS, (16, 32, 32)),
     'slowfast': (SLOWFAST_TINY, 'auto', 'ResNet3dSlowFast', 250, (), (16, 32, 32)),
-    's3dg': (dict(type='S3D', gating=True, out_indices=(3, 4)), 'auto', 'S3D', 536, (),
-             (8, 32, 32)),
+    's3dg': (dict(type='S3D', gating=True,
+                  out_indices=(3, 4)), 'auto', 'S3D', 536, (), (8, 32, 32)),
 }
 
 
@@ -83,8 +93,7 @@ def _ssl_checkpoint(path, backbone_cfg, model):
     state[f'key_backbone.{first}'] = torch.zeros(1)  # momentum encoder: dropped
     state['neck.fc.weight'] = torch.ones(4, 4)
     cfg = Config(dict(model=dict(type='ClipContrast', backbone=backbone_cfg)))
-    torch.save(dict(state_dict=state, meta=dict(epoch=2, iter=20, cfg=cfg.pretty_text)),
-               path)
+    torch.save(dict(state_dict=state, meta=dict(epoch=2, iter=20, cfg=cfg.pretty_text)), path)
 
 
 def _tool():
@@ -105,7 +114,7 @@ def _rec_output(rec, x):
     """The recognizer's backbone output on ``x`` (N, C, T, H, W), via extract_feat."""
     bb = rec.backbone
     if type(bb).__name__ == 'C3D':  # fc7 output: compare the trunk (pool5) instead,
-        seen = []                   # stopping there (fc6 is sized for 16x112x112)
+        seen = []  # stopping there (fc6 is sized for 16x112x112)
 
         def hook(module, inputs, output):
             seen.append(output)
@@ -156,8 +165,7 @@ def test_family_loads_through_init_recognizer_and_runner(family, tool, tmp_path)
     ckpt = str(tmp_path / 'epoch_2.pth')
     _ssl_checkpoint(ckpt, ssl_cfg, ssl)
     out, cfg_path = str(tmp_path / 'backbone.pth'), str(tmp_path / 'recognizer.py')
-    tool.main([ckpt, out, '--target', target, '--mmaction-config', cfg_path,
-               '--num-classes', '5'])
+    tool.main([ckpt, out, '--target', target, '--mmaction-config', cfg_path, '--num-classes', '5'])
 
     exported = torch.load(out, map_location='cpu', weights_only=True)
     assert set(exported['state_dict']) == {f'backbone.{k}' for k in src}
@@ -238,10 +246,17 @@ def test_base_model_configs_map_to_mmaction2(tmp_path):
     """Every paper backbone of configs/_base_/models maps to a recognizer backbone whose
     parameter names and shapes are the pretraining backbone's (built on the meta device)."""
     from vssl_mm.registry import MODELS
-    expected = {'r3d10': 'ResNet3d', 'r3d18': 'ResNet3d', 'r3d34': 'ResNet3d',
-                'r21d10': 'ResNet2Plus1d', 'r21d18': 'ResNet2Plus1d',
-                'slowfast': 'ResNet3dSlowFast', 'c3d': 'vssl_mm.C3DTrunk',
-                's3d': 'vssl_mm.S3D', 's3dg': 'vssl_mm.S3D'}
+    expected = {
+        'r3d10': 'ResNet3d',
+        'r3d18': 'ResNet3d',
+        'r3d34': 'ResNet3d',
+        'r21d10': 'ResNet2Plus1d',
+        'r21d18': 'ResNet2Plus1d',
+        'slowfast': 'ResNet3dSlowFast',
+        'c3d': 'vssl_mm.C3DTrunk',
+        's3d': 'vssl_mm.S3D',
+        's3dg': 'vssl_mm.S3D'
+    }
     files = sorted(glob.glob(osp.join(ROOT, 'configs/_base_/models/*.py')))
     assert {osp.basename(f)[:-3] for f in files} >= set(expected)
     for f in files:
@@ -277,9 +292,16 @@ def test_wrong_config_is_refused(tool, tmp_path):
 
 
 def _run(args, cwd=ROOT):
-    res = subprocess.run([sys.executable, *args], capture_output=True, text=True, cwd=cwd,
-                         env={'PYTHONPATH': ROOT, 'PATH': '/usr/bin:/bin',
-                              'OMP_NUM_THREADS': '2'}, timeout=300)
+    res = subprocess.run([sys.executable, *args],
+                         capture_output=True,
+                         text=True,
+                         cwd=cwd,
+                         env={
+                             'PYTHONPATH': ROOT,
+                             'PATH': '/usr/bin:/bin',
+                             'OMP_NUM_THREADS': '2'
+                         },
+                         timeout=300)
     assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-3000:]
     return res.stdout + res.stderr
 
@@ -292,14 +314,13 @@ def test_docs_journey_config_trains_from_export(ssl_checkpoint, synthetic_root, 
     ckpt, ssl_model = ssl_checkpoint
     out = str(tmp_path / 'backbone.pth')
     cfg_file = osp.join(ROOT, 'configs/benchmarks/mmaction2/r3d18_synthetic.py')
-    printed = _run([TOOL, ckpt, out, '--config',
-                    osp.join(ROOT, 'configs/simclr/r3d18_synthetic.py')])
+    printed = _run(
+        [TOOL, ckpt, out, '--config',
+         osp.join(ROOT, 'configs/simclr/r3d18_synthetic.py')])
     assert 'Wrote 120 backbone tensors' in printed and "init_recognizer(" in printed
     cfg = Config.fromfile(cfg_file)
-    doc_backbone = {k: v for k, v in cfg.model.backbone.to_dict().items()
-                    if k != '_delete_'}
-    assert mx.plain(doc_backbone) == torch.load(out, weights_only=True)['meta'][
-        'mmaction_backbone']
+    doc_backbone = {k: v for k, v in cfg.model.backbone.to_dict().items() if k != '_delete_'}
+    assert mx.plain(doc_backbone) == torch.load(out, weights_only=True)['meta']['mmaction_backbone']
     page = open(osp.join(ROOT, 'docs/export_to_mmaction2.md'), encoding='utf-8').read()
     assert 'configs/benchmarks/mmaction2/r3d18_synthetic.py' in page
 
@@ -311,17 +332,21 @@ def test_docs_journey_config_trains_from_export(ssl_checkpoint, synthetic_root, 
     opts = []
     for name in ('train', 'val', 'test'):
         ann = 'train.txt' if name == 'train' else 'val.txt'
-        opts += [f'{name}_dataloader.dataset.ann_file={osp.join(synthetic_root, ann)}',
-                 f'{name}_dataloader.dataset.data_prefix.video={synthetic_root}',
-                 f'{name}_dataloader.num_workers=0']
+        opts += [
+            f'{name}_dataloader.dataset.ann_file={osp.join(synthetic_root, ann)}',
+            f'{name}_dataloader.dataset.data_prefix.video={synthetic_root}',
+            f'{name}_dataloader.num_workers=0'
+        ]
     work = str(tmp_path / 'work')
-    log = _run([osp.join(ROOT, 'tools/train.py'), cfg_file, '--work-dir', work,
-                '--cfg-options', f'load_from={out}', 'train_cfg.max_epochs=1', *opts])
+    log = _run([
+        osp.join(ROOT, 'tools/train.py'), cfg_file, '--work-dir', work, '--cfg-options',
+        f'load_from={out}', 'train_cfg.max_epochs=1', *opts
+    ])
     assert f'Load checkpoint from {out}' in log and 'Epoch(train) [1][2/2]' in log
     # the finetuned weights started from the export: two SGD steps away from the SSL
     # values (a random start would differ by about the weights' own size)
-    final = torch.load(osp.join(work, 'epoch_1.pth'), map_location='cpu',
-                       weights_only=False)['state_dict']
+    final = torch.load(
+        osp.join(work, 'epoch_1.pth'), map_location='cpu', weights_only=False)['state_dict']
     for k, w0 in ssl_model.backbone.state_dict().items():
         if w0.is_floating_point() and k.endswith('conv.weight'):
             w1 = final[f'backbone.{k}']

@@ -17,23 +17,32 @@ def test_knn_monitor_hook_logs_leave_one_out_recall(synthetic_root, ssl_checkpoi
     from vssl_mm.registry import HOOKS
     _, model = ssl_checkpoint
     loader = dict(
-        batch_size=3, num_workers=0,
+        batch_size=3,
+        num_workers=0,
         sampler=dict(type='DefaultSampler', shuffle=False),
-        dataset=dict(type='VideoSSLDataset', ann_file=osp.join(synthetic_root, 'val.txt'),
-                     data_prefix=dict(video=synthetic_root), test_mode=True, pipeline=[
-                         dict(type='VideoOpen'),
-                         dict(type='UniformClipsSampler', clip_len=4, frame_interval=2,
-                              num_clips=2),
-                         dict(type='MultiViewDecode'),
-                         dict(type='ViewsApply', transforms=[
-                             dict(type='Resize', scale=(32, 32), keep_ratio=False)]),
-                         dict(type='PackMultiViewInputs', meta_keys=('sample_idx', ))]))
-    hook = HOOKS.build(dict(type='KNNMonitorHook', dataloader=loader, interval=2,
-                            topk=(1, 5)))
+        dataset=dict(
+            type='VideoSSLDataset',
+            ann_file=osp.join(synthetic_root, 'val.txt'),
+            data_prefix=dict(video=synthetic_root),
+            test_mode=True,
+            pipeline=[
+                dict(type='VideoOpen'),
+                dict(type='UniformClipsSampler', clip_len=4, frame_interval=2, num_clips=2),
+                dict(type='MultiViewDecode'),
+                dict(
+                    type='ViewsApply',
+                    transforms=[dict(type='Resize', scale=(32, 32), keep_ratio=False)]),
+                dict(type='PackMultiViewInputs', meta_keys=('sample_idx', ))
+            ]))
+    hook = HOOKS.build(dict(type='KNNMonitorHook', dataloader=loader, interval=2, topk=(1, 5)))
     assert isinstance(hook, KNNMonitorHook)
     logged, scalars = [], []
     runner = SimpleNamespace(
-        model=model, seed=0, epoch=1, max_epochs=10, build_dataloader=Runner.build_dataloader,
+        model=model,
+        seed=0,
+        epoch=1,
+        max_epochs=10,
+        build_dataloader=Runner.build_dataloader,
         logger=SimpleNamespace(info=logged.append),
         visualizer=SimpleNamespace(add_scalars=lambda d, step: scalars.append((d, step))),
         train_loop=SimpleNamespace(max_epochs=10))
@@ -47,8 +56,8 @@ def test_knn_monitor_hook_logs_leave_one_out_recall(synthetic_root, ssl_checkpoi
     model.eval()
     for i in range(len(ds)):
         item = ds[i]
-        data = model.data_preprocessor(dict(inputs=[item['inputs']],
-                                            data_samples=[item['data_samples']]), False)
+        data = model.data_preprocessor(
+            dict(inputs=[item['inputs']], data_samples=[item['data_samples']]), False)
         feats.append(model.pooled_features(data['inputs'])[0].mean(0))
         labels.append(int(item['data_samples'].gt_label))
     ref = recall_at_k(torch.stack(feats), torch.tensor(labels), topk=(1, 5))
@@ -70,7 +79,7 @@ def test_numpy_tsne_separates_clusters(tmp_path):
     x = centers[labels] + rng.normal(0, 1, (45, 20))
     emb = mod.tsne(x, perplexity=10, iters=400)
     assert emb.shape == (45, 2) and np.isfinite(emb).all()
-    d = ((emb[:, None] - emb[None]) ** 2).sum(-1)
+    d = ((emb[:, None] - emb[None])**2).sum(-1)
     np.fill_diagonal(d, np.inf)
     assert (labels[d.argmin(1)] == labels).mean() == 1.0  # 1-NN in 2-D keeps classes
     out = str(tmp_path / 'tsne.png')

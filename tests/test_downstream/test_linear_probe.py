@@ -25,8 +25,7 @@ def test_linear_probe_step_freezes_backbone_and_trains_head():
     from mmaction.structures import ActionDataSample
     torch.manual_seed(0)
     data = dict(
-        inputs=[torch.randint(0, 255, (1, 3, 8, 64, 64), dtype=torch.uint8)
-                for _ in range(4)],
+        inputs=[torch.randint(0, 255, (1, 3, 8, 64, 64), dtype=torch.uint8) for _ in range(4)],
         data_samples=[ActionDataSample().set_gt_label(i % 8) for i in range(4)])
     for _ in range(2):
         model.train_step(data, optim)
@@ -51,8 +50,7 @@ def test_finetune_step_does_change_backbone():
     optim = build_optim_wrapper(model, cfg.optim_wrapper)
     from mmaction.structures import ActionDataSample
     data = dict(
-        inputs=[torch.randint(0, 255, (1, 3, 8, 64, 64), dtype=torch.uint8)
-                for _ in range(4)],
+        inputs=[torch.randint(0, 255, (1, 3, 8, 64, 64), dtype=torch.uint8) for _ in range(4)],
         data_samples=[ActionDataSample().set_gt_label(i % 8) for i in range(4)])
     model.train_step(data, optim)
     assert any(not torch.equal(p, before[k]) for k, p in model.backbone.named_parameters())

@@ -19,8 +19,10 @@ def brute_force(q, ql, g, gl, ks, center=False):
     for k in ks:
         hits = 0
         for i in range(len(q)):
-            sims = [float(q[i] @ g[j] / np.linalg.norm(q[i]) / np.linalg.norm(g[j]))
-                    for j in range(len(g))]
+            sims = [
+                float(q[i] @ g[j] / np.linalg.norm(q[i]) / np.linalg.norm(g[j]))
+                for j in range(len(g))
+            ]
             order = sorted(range(len(g)), key=lambda j: -sims[j])[:k]
             hits += any(int(gl[j]) == int(ql[i]) for j in order)
         out[f'R@{k}'] = 100.0 * hits / len(q)
@@ -30,8 +32,12 @@ def brute_force(q, ql, g, gl, ks, center=False):
 def _samples(feats, labels, split, start_idx):
     out = []
     for i, (f, lab) in enumerate(zip(feats, labels)):
-        out.append(dict(features=f, gt_label=torch.tensor([int(lab)]),
-                        retrieval_split=split, sample_idx=start_idx + i))
+        out.append(
+            dict(
+                features=f,
+                gt_label=torch.tensor([int(lab)]),
+                retrieval_split=split,
+                sample_idx=start_idx + i))
     return out
 
 

@@ -46,8 +46,7 @@ def _model(sc=(0.25, 0.5, 1.0), tc=(0.25, 0.5, 1.0), **kw):
 
 @pytest.mark.parametrize('symmetric', [False, True])
 def test_contrast_equals_loops(symmetric):
-    model = _model(loss=dict(type='InfoNCELoss', temperature=TAU, gather=True,
-                             symmetric=symmetric))
+    model = _model(loss=dict(type='InfoNCELoss', temperature=TAU, gather=True, symmetric=symmetric))
     g = torch.Generator().manual_seed(1)
     q, k = torch.randn(5, 3, 7, generator=g), torch.randn(5, 3, 7, generator=g)
     loss, _ = model.contrast(F.normalize(q, dim=-1), F.normalize(k, dim=-1))
@@ -56,8 +55,7 @@ def test_contrast_equals_loops(symmetric):
         ref = (ref + ref_sc(k, q)) / 2
     assert abs(float(loss) - ref) < 1e-4
     if not symmetric:  # one position (P = 1) is Eq. 5 / Eq. 3
-        loss1, _ = model.contrast(F.normalize(q[:, :1], dim=-1),
-                                  F.normalize(k[:, :1], dim=-1))
+        loss1, _ = model.contrast(F.normalize(q[:, :1], dim=-1), F.normalize(k[:, :1], dim=-1))
         assert abs(float(loss1) - ref_nce(list(q[:, 0]), list(k[:, 0]))) < 1e-4
 
 
@@ -69,7 +67,8 @@ def test_hd_nce_matches_brute_force():
     x = torch.randn(4, 3, 3, 8, 64, 64, generator=torch.Generator().manual_seed(2))
     losses = model.loss(x)
     assert set(k for k in losses if k.startswith('loss')) == {
-        'loss_sc_3', 'loss_sc_4', 'loss_sc_5', 'loss_tc_3', 'loss_tc_5'}
+        'loss_sc_3', 'loss_sc_4', 'loss_sc_5', 'loss_tc_3', 'loss_tc_5'
+    }
     assert float(losses['num_negatives']) == 3
     with torch.no_grad():
         feats = [model.backbone(x[:, v]) for v in range(3)]  # per view, per stage

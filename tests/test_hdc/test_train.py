@@ -16,8 +16,8 @@ def _scalars(work_dir):
 
 def test_train_logs_every_term(synthetic_data, tmp_path):
     wd = str(tmp_path / 'wd')
-    run_tool(['tools/train.py', CFG] + synthetic_cfg_options(
-        synthetic_data, wd, **{'train_cfg.max_epochs': 1}))
+    run_tool(['tools/train.py', CFG] +
+             synthetic_cfg_options(synthetic_data, wd, **{'train_cfg.max_epochs': 1}))
     rows = _scalars(wd)
     assert len(rows) == 4  # 16 videos / batch 4
     for row in rows:
@@ -31,10 +31,13 @@ def test_train_logs_every_term(synthetic_data, tmp_path):
 
 def test_two_rank_negatives_from_global_batch(synthetic_data, tmp_path):
     wd = str(tmp_path / 'dist')
-    run_tool(['bash', 'tools/dist_train.sh', CFG, '2'] + synthetic_cfg_options(
-        synthetic_data, wd, **{'train_cfg.max_epochs': 1,
-                               'train_dataloader.batch_size': 4}),
-             env_extra=dict(PORT=str(free_port())))
+    run_tool(
+        ['bash', 'tools/dist_train.sh', CFG, '2'] +
+        synthetic_cfg_options(synthetic_data, wd, **{
+            'train_cfg.max_epochs': 1,
+            'train_dataloader.batch_size': 4
+        }),
+        env_extra=dict(PORT=str(free_port())))
     rows = _scalars(wd)  # rank 0's log: 16 videos / (2 ranks x 4) = 2 iterations
     assert len(rows) == 2
     for row in rows:

@@ -19,8 +19,8 @@ def _views(t=8, h=64, w=80, seed=0):
 
 
 def _augment(seed, **kwargs):
-    aug = TRANSFORMS.build(dict(type='HDCSpatialAugment', short_side=72, crop_size=64,
-                                scale_range=(64, 88), **kwargs))
+    aug = TRANSFORMS.build(
+        dict(type='HDCSpatialAugment', short_side=72, crop_size=64, scale_range=(64, 88), **kwargs))
     np.random.seed(seed)
     return aug(dict(views=_views(seed=seed)))
 
@@ -58,9 +58,10 @@ def test_t_start_is_uniform_over_other_windows():
 def test_pipeline_decodes_once_and_normalises(synthetic_data):
     from vssl_mm.datasets import VideoSSLDataset
     cfg = Config.fromfile(osp.join(REPO, 'configs/hdc/r3d18_synthetic.py'))
-    ds = VideoSSLDataset(ann_file=synthetic_data['train'],
-                         data_prefix=dict(video=synthetic_data['root']),
-                         pipeline=cfg.train_pipeline)
+    ds = VideoSSLDataset(
+        ann_file=synthetic_data['train'],
+        data_prefix=dict(video=synthetic_data['root']),
+        pipeline=cfg.train_pipeline)
     item = ds[0]
     meta = item['data_samples'].metainfo
     assert item['inputs'].shape == (3, 3, 8, 64, 64) and item['inputs'].dtype == torch.uint8
@@ -110,8 +111,8 @@ def _equal_channels(v):
     return np.array_equal(v[..., 0], v[..., 1]) and np.array_equal(v[..., 1], v[..., 2])
 
 
-@pytest.mark.parametrize('switch', ['flip', 'color_jitter', 'channel_replication',
-                                    'scale_jitter', 'random_crop'])
+@pytest.mark.parametrize(
+    'switch', ['flip', 'color_jitter', 'channel_replication', 'scale_jitter', 'random_crop'])
 def test_each_switch_removes_its_augmentation(switch):
     for seed in SEEDS:
         r = _augment(seed, **{switch: False})

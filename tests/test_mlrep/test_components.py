@@ -37,8 +37,10 @@ def test_eq3_and_eq2_against_loops():
                     h(z[i, a], z[j, 0]) + h(z[i, a], z[j, 1])
                 assert math.isclose(float(logh[i, j]), math.log(ref), rel_tol=1e-4)
         # Eq. 2: -log h(z1_i, z2_i) / sum_j h(z^a_i, z^*_j)
-        ref = np.mean([-math.log(h(z[i, 0], z[i, 1]) / sum(
-            math.exp(float(logh[i, j])) for j in range(5))) for i in range(5)])
+        ref = np.mean([
+            -math.log(h(z[i, 0], z[i, 1]) / sum(math.exp(float(logh[i, j])) for j in range(5)))
+            for i in range(5)
+        ])
         assert math.isclose(float(F.cross_entropy(logh, diag)), ref, rel_tol=1e-4)
 
 
@@ -46,17 +48,27 @@ def test_graph_hand_example():
     # W (row 0): diag 4, others 2, 1, 1 (sum 8 -> 0.5, 0.25, 0.125, 0.125); eta = 0.2 drops
     # the 0.125 entries; clusters 0, 0, 1, 0 drop column 2 -> E = [4, 2, 0, 0] / 6
     log_w = torch.log(torch.tensor([[4., 2., 1., 1.]]))
-    e = graph_targets(log_w, torch.tensor([0]), torch.tensor([0, 0, 1, 0]),
-                      torch.tensor([0]), eta=0.2)
+    e = graph_targets(
+        log_w, torch.tensor([0]), torch.tensor([0, 0, 1, 0]), torch.tensor([0]), eta=0.2)
     torch.testing.assert_close(e, torch.tensor([[4 / 6, 2 / 6, 0., 0.]]))
-    e_ins = graph_targets(log_w, torch.tensor([0]), torch.tensor([0, 0, 1, 0]),
-                          torch.tensor([0]), eta=0.2, mode='instance')
+    e_ins = graph_targets(
+        log_w,
+        torch.tensor([0]),
+        torch.tensor([0, 0, 1, 0]),
+        torch.tensor([0]),
+        eta=0.2,
+        mode='instance')
     torch.testing.assert_close(e_ins, torch.tensor([[4 / 6, 2 / 6, 0., 0.]]))
-    e_sem = graph_targets(log_w, torch.tensor([0]), torch.tensor([0, 0, 1, 0]),
-                          torch.tensor([0]), eta=0.2, mode='semantic')
+    e_sem = graph_targets(
+        log_w,
+        torch.tensor([0]),
+        torch.tensor([0, 0, 1, 0]),
+        torch.tensor([0]),
+        eta=0.2,
+        mode='semantic')
     torch.testing.assert_close(e_sem, torch.tensor([[1 / 3, 1 / 3, 0., 1 / 3]]))
-    e_1h = graph_targets(log_w, torch.tensor([0]), torch.tensor([0, 0, 1, 0]),
-                         torch.tensor([0]), mode='onehot')
+    e_1h = graph_targets(
+        log_w, torch.tensor([0]), torch.tensor([0, 0, 1, 0]), torch.tensor([0]), mode='onehot')
     torch.testing.assert_close(e_1h, torch.tensor([[1., 0., 0., 0.]]))
 
 
@@ -71,11 +83,15 @@ def test_graph_against_loop_reference():
     e = graph_targets(log_w, labels_all[rank_offset:], labels_all, diag, eta)
     for i in range(n):
         gi = i + rank_offset
-        w = [h(zall[gi, 0], zall[gi, 1]) if j == gi else 0.25 * sum(
-            h(zall[gi, a], zall[j, b]) for a in range(2) for b in range(2)) for j in range(m)]
+        w = [
+            h(zall[gi, 0], zall[gi, 1]) if j == gi else 0.25 *
+            sum(h(zall[gi, a], zall[j, b]) for a in range(2) for b in range(2)) for j in range(m)
+        ]
         tot = sum(w)
-        row = [w[j] if (w[j] / tot >= eta or j == gi) and labels_all[j] == labels_all[gi]
-               else 0.0 for j in range(m)]
+        row = [
+            w[j] if (w[j] / tot >= eta or j == gi) and labels_all[j] == labels_all[gi] else 0.0
+            for j in range(m)
+        ]
         ref = np.array(row) / sum(row)
         np.testing.assert_allclose(e[i].numpy(), ref, rtol=1e-4, atol=1e-6)
         assert e[i, gi] > 0
@@ -94,15 +110,15 @@ def test_swapped_prediction_brute_force():
                 math.exp(scores[i, 0, c] / 0.1) for c in range(model.num_prototypes))
             p2 = math.exp(scores[i, 1, k] / 0.1) / sum(
                 math.exp(scores[i, 1, c] / 0.1) for c in range(model.num_prototypes))
-            ref -= 0.5 * (float(targets[i, 0, k]) * math.log(p2) +
-                          float(targets[i, 1, k]) * math.log(p1))
+            ref -= 0.5 * (
+                float(targets[i, 0, k]) * math.log(p2) + float(targets[i, 1, k]) * math.log(p1))
     assert math.isclose(float(loss), ref / 4, rel_tol=1e-4)
     # the head: unit prototypes, Sinkhorn targets of the scores, the same loss
     z = F.normalize(torch.randn(4, 2, 8), dim=2)
     head_loss, head_targets = model.proto_head.loss(z, use_queue=model.queue_on)
     scores = model.proto_head(z).detach()
-    torch.testing.assert_close(
-        head_targets, sinkhorn_targets(scores, model.sinkhorn_eps, model.sinkhorn_iters))
+    torch.testing.assert_close(head_targets,
+                               sinkhorn_targets(scores, model.sinkhorn_eps, model.sinkhorn_iters))
     torch.testing.assert_close(head_loss, swapped_prediction_loss(scores, head_targets, 0.1))
 
 
@@ -131,13 +147,11 @@ def test_retrieval_labels_point_at_same_timestamps():
     r = MultiLevelWindowSampler(window_len=32).transform(dict(total_frames=100))
     v0, v1, g = [torch.tensor(v, dtype=torch.float32) for v in r['view_frame_inds']]
     for t in (2, 4, 8):
-        short = torch.cat([F.adaptive_avg_pool1d(v[None, None], t // 2)[0, 0]
-                           for v in (v0, v1)])
+        short = torch.cat([F.adaptive_avg_pool1d(v[None, None], t // 2)[0, 0] for v in (v0, v1)])
         long = F.adaptive_avg_pool1d(g[None, None], t)[0, 0]
         # same timestamps: each short token's centre frame is nearest to the global token
         # with the same index
-        assert (torch.cdist(short[:, None], long[:, None]).argmin(1) ==
-                torch.arange(t)).all()
+        assert (torch.cdist(short[:, None], long[:, None]).argmin(1) == torch.arange(t)).all()
     # the loss is minimal when tokens match by index, and its labels are the diagonal
     tok = F.normalize(torch.randn(2, 4, 8), dim=2)
     loss_right, acc = timestamp_retrieval_loss(tok, tok, 0.05)
@@ -169,11 +183,23 @@ def test_reversed_copies_are_negatives():
 
 def _tiny_model(**kw):
     cfg = dict(
-        backbone=dict(type='ResNet3dSSL', depth=18, base_channels=8, conv1_kernel=(3, 7, 7),
-                      conv1_stride_t=1, pool1_stride_t=1, spatial_strides=(1, 2, 2, 2),
-                      temporal_strides=(1, 2, 2, 1), with_pool2=False, out_indices=(1, 2, 3)),
-        level_channels=(16, 32, 64), proj_channels=8, num_prototypes=6, queue_length=8,
-        num_tokens=(4, 2, 2), me_reduction=4)
+        backbone=dict(
+            type='ResNet3dSSL',
+            depth=18,
+            base_channels=8,
+            conv1_kernel=(3, 7, 7),
+            conv1_stride_t=1,
+            pool1_stride_t=1,
+            spatial_strides=(1, 2, 2, 2),
+            temporal_strides=(1, 2, 2, 1),
+            with_pool2=False,
+            out_indices=(1, 2, 3)),
+        level_channels=(16, 32, 64),
+        proj_channels=8,
+        num_prototypes=6,
+        queue_length=8,
+        num_tokens=(4, 2, 2),
+        me_reduction=4)
     cfg.update(kw)
     return MLRep(**cfg)
 
@@ -184,8 +210,7 @@ def test_loss_terms_and_stage_flag():
     x = torch.randn(4, 3, 3, 8, 32, 32)
     out = model.loss(x)
     for k in ('loss_ins', 'loss_proto', 'loss_mul_high', 'loss_mul_mid', 'loss_mul_low',
-              'loss_aug_mid', 'loss_aug_low', 'loss_ret_high', 'loss_ret_mid',
-              'loss_ret_low'):
+              'loss_aug_mid', 'loss_aug_low', 'loss_ret_high', 'loss_ret_mid', 'loss_ret_low'):
         assert k in out and torch.isfinite(out[k])
     assert out['loss_mul_low'] == 0  # first stage
     model.set_stage(mul_on=True, queue_on=True)
@@ -214,9 +239,11 @@ def test_queue_saved_and_restored_through_checkpoint(tmp_path):
         torch.testing.assert_close(other.state_dict()[name], model.state_dict()[name])
     assert other.mul_on.item() == 1 and other.proto_head.queue.ptr.item() == 4
     # a checkpoint from before the queue moved into the head (proto_queue.*, queue_filled)
-    renamed = {'proto_head.queue.queue': 'proto_queue.queue',
-               'proto_head.queue.ptr': 'proto_queue.ptr',
-               'proto_head.queue_filled': 'queue_filled'}
+    renamed = {
+        'proto_head.queue.queue': 'proto_queue.queue',
+        'proto_head.queue.ptr': 'proto_queue.ptr',
+        'proto_head.queue_filled': 'queue_filled'
+    }
     old = {renamed.get(k, k): v for k, v in model.state_dict().items()}
     save_checkpoint(dict(state_dict=old), path)
     third = _tiny_model()

@@ -35,8 +35,7 @@ def test_window_invariants_many_seeds(total):
 def test_short_video_skip_or_loop():
     with pytest.raises(ValueError, match='fewer than the window'):
         MultiLevelWindowSampler(window_len=32).transform(dict(total_frames=20))
-    r = MultiLevelWindowSampler(window_len=32, short_video='loop').transform(
-        dict(total_frames=20))
+    r = MultiLevelWindowSampler(window_len=32, short_video='loop').transform(dict(total_frames=20))
     assert r['window_inds'].max() < 20 and r['sample_rate'] == 1.0
 
 
@@ -63,12 +62,12 @@ def test_per_frame_colour_and_grey():
     assert len({f['brightness'] for f in factors}) == 8  # independent per frame
     from vssl_mm.datasets.transforms import ClipColorJitter
     for t in (0, 5):  # each frame equals the clip jitter applied with its own factors
-        np.testing.assert_array_equal(
-            out['imgs'][t], ClipColorJitter.apply_uint8(imgs[t:t + 1], **factors[t])[0])
+        np.testing.assert_array_equal(out['imgs'][t],
+                                      ClipColorJitter.apply_uint8(imgs[t:t + 1], **factors[t])[0])
     np.random.seed(0)  # the float backend: same draws, the float reference per frame
     assert np.array_equal(np.random.randint(0, 255, (8, 16, 16, 3), dtype=np.uint8), imgs)
-    out = FrameColorJitter(0.5, 0.5, 0.5, 0.25, p=1.0, backend='float').transform(
-        dict(imgs=imgs.copy()))
+    out = FrameColorJitter(
+        0.5, 0.5, 0.5, 0.25, p=1.0, backend='float').transform(dict(imgs=imgs.copy()))
     assert out['color_jitter'] == factors
     for t in (0, 5):
         np.testing.assert_array_equal(out['imgs'][t],

@@ -6,9 +6,11 @@ import numpy as np
 
 from vssl_mm.datasets.transforms import ViewsApply
 
-CROP = [dict(type='RandomResizedCrop', area_range=(0.3, 1.0)),
-        dict(type='Resize', scale=(16, 16), keep_ratio=False),
-        dict(type='Flip', flip_ratio=0.5)]
+CROP = [
+    dict(type='RandomResizedCrop', area_range=(0.3, 1.0)),
+    dict(type='Resize', scale=(16, 16), keep_ratio=False),
+    dict(type='Flip', flip_ratio=0.5)
+]
 
 
 def _views(seed, n=3):
@@ -21,8 +23,7 @@ def _expected(src, p):
     ``Resize`` call (the same transform on the same crop gives the same pixels)."""
     from vssl_mm.datasets.transforms.builder import build_transforms
     x1, y1, x2, y2 = p['crop_bbox']
-    sub = dict(imgs=list(src[:, y1:y2, x1:x2]), img_shape=(y2 - y1, x2 - x1),
-               modality='RGB')
+    sub = dict(imgs=list(src[:, y1:y2, x1:x2]), img_shape=(y2 - y1, x2 - x1), modality='RGB')
     sub = build_transforms([CROP[1]])[0](sub)
     out = np.stack(sub['imgs'])
     return out[:, :, ::-1] if p['flip'] else out

@@ -29,8 +29,7 @@ def test_marginals_and_reference():
     scores = torch.nn.functional.normalize(torch.randn(24, 6), dim=1)  # cosines
     q = distributed_sinkhorn(scores, eps=0.05, num_iters=3)
     torch.testing.assert_close(q.sum(1), torch.ones(24))
-    np.testing.assert_allclose(q.numpy(), numpy_sinkhorn(scores.numpy()), rtol=1e-5,
-                               atol=1e-6)
+    np.testing.assert_allclose(q.numpy(), numpy_sinkhorn(scores.numpy()), rtol=1e-5, atol=1e-6)
     col = q.sum(0)
     assert (col - 24 / 6).abs().max() < 0.5 * 24 / 6  # roughly equal after 3 iterations
     q100 = distributed_sinkhorn(scores, eps=0.05, num_iters=200)
@@ -52,10 +51,10 @@ def test_shared_rows_count_once():
 
 def _worker(rank, world, port, chunks, shared, out):
     import torch.distributed as dist
-    dist.init_process_group('gloo', init_method=f'tcp://127.0.0.1:{port}', rank=rank,
-                            world_size=world)
-    q = distributed_sinkhorn(torch.from_numpy(chunks[rank]), eps=0.05, num_iters=3,
-                             shared=torch.from_numpy(shared))
+    dist.init_process_group(
+        'gloo', init_method=f'tcp://127.0.0.1:{port}', rank=rank, world_size=world)
+    q = distributed_sinkhorn(
+        torch.from_numpy(chunks[rank]), eps=0.05, num_iters=3, shared=torch.from_numpy(shared))
     out.put((rank, q.numpy()))
     dist.barrier()
     dist.destroy_process_group()
@@ -68,9 +67,10 @@ def test_two_ranks_equal_single_process():
     ctx = mp.get_context('spawn')
     out = ctx.Queue()
     port = free_port()
-    procs = [ctx.Process(target=_worker,
-                         args=(r, 2, port, [scores[:4], scores[4:]], shared, out))
-             for r in range(2)]
+    procs = [
+        ctx.Process(target=_worker, args=(r, 2, port, [scores[:4], scores[4:]], shared, out))
+        for r in range(2)
+    ]
     for p in procs:
         p.start()
     results = dict(out.get(timeout=120) for _ in range(2))
@@ -78,8 +78,8 @@ def test_two_ranks_equal_single_process():
         p.join(timeout=60)
         assert p.exitcode == 0
     single = distributed_sinkhorn(torch.from_numpy(np.concatenate([scores, shared])))
-    np.testing.assert_allclose(np.concatenate([results[0], results[1]]), single[:8].numpy(),
-                               rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(
+        np.concatenate([results[0], results[1]]), single[:8].numpy(), rtol=1e-5, atol=1e-6)
     # and not the per-rank result (the reductions did cross ranks)
     alone = distributed_sinkhorn(torch.from_numpy(np.concatenate([scores[:4], shared])))
     assert not np.allclose(results[0], alone[:4].numpy(), atol=1e-4)

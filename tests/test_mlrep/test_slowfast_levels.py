@@ -24,12 +24,25 @@ TINY = dict(
     resample_rate=4,
     speed_ratio=4,
     channel_ratio=8,
-    slow_pathway=dict(type='resnet3d', depth=18, pretrained=None, lateral=True,
-                      base_channels=16, conv1_kernel=(1, 7, 7), conv1_stride_t=1,
-                      pool1_stride_t=1, inflate=(0, 0, 1, 1)),
-    fast_pathway=dict(type='resnet3d', depth=18, pretrained=None, lateral=False,
-                      base_channels=2, conv1_kernel=(5, 7, 7), conv1_stride_t=1,
-                      pool1_stride_t=1))
+    slow_pathway=dict(
+        type='resnet3d',
+        depth=18,
+        pretrained=None,
+        lateral=True,
+        base_channels=16,
+        conv1_kernel=(1, 7, 7),
+        conv1_stride_t=1,
+        pool1_stride_t=1,
+        inflate=(0, 0, 1, 1)),
+    fast_pathway=dict(
+        type='resnet3d',
+        depth=18,
+        pretrained=None,
+        lateral=False,
+        base_channels=2,
+        conv1_kernel=(5, 7, 7),
+        conv1_stride_t=1,
+        pool1_stride_t=1))
 TINY_CHANNELS = {0: 16 + 2, 1: 32 + 4, 2: 64 + 8, 3: 128 + 16}
 
 
@@ -47,8 +60,8 @@ def test_level_shapes_and_channels():
     assert model.level_channels() == TINY_CHANNELS
     with torch.no_grad():
         outs = model(torch.randn(2, 3, 16, 32, 32))
-    assert [tuple(o.shape) for o in outs] == [
-        (2, 18, 16, 8, 8), (2, 36, 16, 4, 4), (2, 72, 16, 2, 2), (2, 144, 16, 1, 1)]
+    assert [tuple(o.shape) for o in outs] == [(2, 18, 16, 8, 8), (2, 36, 16, 4, 4),
+                                              (2, 72, 16, 2, 2), (2, 144, 16, 1, 1)]
     slow = _tiny(out_indices=(1, 2, 3), fusion='slow').eval()
     with torch.no_grad():
         assert [o.shape[2] for o in slow(torch.randn(1, 3, 16, 32, 32))] == [4, 4, 4]
@@ -96,8 +109,8 @@ def test_same_computation_as_mmaction_slowfast():
     torch.testing.assert_close(levels[3], high, rtol=0, atol=0)
     for i in range(4):
         s, f = captured[('slow_path', i)], captured[('fast_path', i)]
-        torch.testing.assert_close(levels[i], torch.cat([s.repeat_interleave(4, 2), f], 1),
-                                   rtol=0, atol=0)
+        torch.testing.assert_close(
+            levels[i], torch.cat([s.repeat_interleave(4, 2), f], 1), rtol=0, atol=0)
         assert levels[i].abs().sum() > 0
     # 'slow' fusion: fast averaged over groups of alpha = 4 steps
     ours.fusion = 'slow'
@@ -108,7 +121,8 @@ def test_same_computation_as_mmaction_slowfast():
     # average pooling the fused map = SlowFastHead's per-pathway pools (fast, slow order)
     torch.testing.assert_close(
         levels[3].mean(dim=(2, 3, 4)),
-        torch.cat([x_slow.mean(dim=(2, 3, 4)), x_fast.mean(dim=(2, 3, 4))], 1))
+        torch.cat([x_slow.mean(dim=(2, 3, 4)),
+                   x_fast.mean(dim=(2, 3, 4))], 1))
     with pytest.raises(ValueError):
         fuse_pathways(x_slow, x_fast[..., :0, :], 'fast')
 
@@ -117,8 +131,14 @@ def test_init_cfg_pretrained_really_loads(tmp_path):
     src = _tiny()
     randomize_state(src, 3)
     ckpt = str(tmp_path / 'ssl.pth')
-    torch.save(dict(state_dict={**{f'backbone.{k}': v for k, v in src.state_dict().items()},
-                                'proto_head.prototypes.weight': torch.zeros(3, 2)}), ckpt)
+    torch.save(
+        dict(
+            state_dict={
+                **{
+                    f'backbone.{k}': v
+                    for k, v in src.state_dict().items()
+                }, 'proto_head.prototypes.weight': torch.zeros(3, 2)
+            }), ckpt)
     dst = _tiny(init_cfg=dict(type='Pretrained', checkpoint=ckpt, prefix='backbone.'))
     dst.init_weights()
     for k, v in src.state_dict().items():
@@ -151,12 +171,12 @@ def test_exported_backbone_loads_into_downstream_recognizers(tmp_path):
     torch.save(dict(state_dict=exported, meta={}), out)
 
     for kind in ('finetune', 'linear_probe'):
-        cfg = Config.fromfile(osp.join(ROOT, f'configs/benchmarks/{kind}/'
-                                       'slowfast_ucf101_split1.py'))
+        cfg = Config.fromfile(
+            osp.join(ROOT, f'configs/benchmarks/{kind}/'
+                     'slowfast_ucf101_split1.py'))
         cfg.model.backbone.pretrained = out
         rec = MODELS.build(cfg.model)
-        assert type(rec.backbone) is (ResNet3dSlowFast if kind == 'finetune'
-                                      else SlowFastLevels)
+        assert type(rec.backbone) is (ResNet3dSlowFast if kind == 'finetune' else SlowFastLevels)
         rec.init_weights()
         loaded = rec.backbone.state_dict()
         assert set(loaded) == set(expected)
@@ -174,8 +194,11 @@ def test_mlrep_slowfast_configs_build_the_shared_backbone():
     (no copy in the config): the built backbone is the SlowFast-R50 of that file (tau 4,
     alpha 4, 33.56M parameters) with SyncBN in both pathways, and its levels have the
     channels the model's heads are built for."""
-    modes = {'slowfast_k400': 'feature', 'slowfast_k400_no_temporal_modelling': 'none',
-             'slowfast_k400_conventional_temporal_modelling': 'input'}
+    modes = {
+        'slowfast_k400': 'feature',
+        'slowfast_k400_no_temporal_modelling': 'none',
+        'slowfast_k400_conventional_temporal_modelling': 'input'
+    }
     for name, mode in modes.items():
         cfg = Config.fromfile(osp.join(ROOT, f'configs/mlrep/{name}.py')).model
         assert cfg.type == 'MLRep' and cfg.temporal_mode == mode
@@ -190,8 +213,10 @@ def test_mlrep_slowfast_configs_build_the_shared_backbone():
     assert tuple(channels[i] for i in backbone.out_indices) == tuple(cfg.level_channels)
     assert tuple(cfg.level_channels) == (576, 1152, 2304)
     assert sum(p.numel() for p in backbone.parameters()) == 33_557_288
-    norms = {type(m) for m in backbone.modules()
-             if isinstance(m, torch.nn.modules.batchnorm._BatchNorm)}
+    norms = {
+        type(m)
+        for m in backbone.modules() if isinstance(m, torch.nn.modules.batchnorm._BatchNorm)
+    }
     # paper config: SyncBN in both pathways (BN on CPU at train time)
     assert norms and all(issubclass(n, torch.nn.SyncBatchNorm) for n in norms)
 
@@ -199,12 +224,15 @@ def test_mlrep_slowfast_configs_build_the_shared_backbone():
 @pytest.mark.parametrize('mode', ['feature', 'input', 'none'])
 def test_mlrep_training_steps(mode):
     torch.manual_seed(0)
-    model = MLRep(backbone=dict(type='SlowFastLevels', out_indices=(1, 2, 3),
-                                **copy.deepcopy(TINY)),
-                  level_channels=tuple(TINY_CHANNELS[i] for i in (1, 2, 3)),
-                  proj_channels=8, num_prototypes=6, queue_length=4, me_reduction=4,
-                  temporal_mode=mode,
-                  temporal_augs=('reverse', 'shuffle') if mode == 'input' else ('reverse', ))
+    model = MLRep(
+        backbone=dict(type='SlowFastLevels', out_indices=(1, 2, 3), **copy.deepcopy(TINY)),
+        level_channels=tuple(TINY_CHANNELS[i] for i in (1, 2, 3)),
+        proj_channels=8,
+        num_prototypes=6,
+        queue_length=4,
+        me_reduction=4,
+        temporal_mode=mode,
+        temporal_augs=('reverse', 'shuffle') if mode == 'input' else ('reverse', ))
     model.init_weights()
     model.train()
     optim = torch.optim.Adam(model.parameters(), lr=1e-3)
@@ -217,11 +245,11 @@ def test_mlrep_training_steps(mode):
         model.set_stage(mul_on=step == 1, queue_on=step == 1)
         out = model.loss(x)
         losses = {k: v for k, v in out.items() if k.startswith('loss')}
-        expected = {'loss_ins', 'loss_proto', 'loss_mul_high', 'loss_mul_mid',
-                    'loss_mul_low'}
+        expected = {'loss_ins', 'loss_proto', 'loss_mul_high', 'loss_mul_mid', 'loss_mul_low'}
         if mode != 'none':
-            expected |= {'loss_aug_mid', 'loss_aug_low', 'loss_ret_high', 'loss_ret_mid',
-                         'loss_ret_low'}
+            expected |= {
+                'loss_aug_mid', 'loss_aug_low', 'loss_ret_high', 'loss_ret_mid', 'loss_ret_low'
+            }
         assert set(losses) == expected
         assert all(torch.isfinite(v) for v in out.values())
         optim.zero_grad()

@@ -44,10 +44,10 @@ def test_stage_switch_and_resume(synthetic_data, tmp_path):
     # prototypes frozen through epoch 1 (up to the per-step re-normalisation), moving in 2
     import torch.nn.functional as F
     w0 = _init_prototypes(synthetic_data, tmp_path)
-    torch.testing.assert_close(F.normalize(s1['proto_head.prototypes.weight'], dim=1),
-                               F.normalize(w0, dim=1))
-    assert not torch.allclose(F.normalize(s2['proto_head.prototypes.weight'], dim=1),
-                              F.normalize(w0, dim=1), atol=1e-4)
+    torch.testing.assert_close(
+        F.normalize(s1['proto_head.prototypes.weight'], dim=1), F.normalize(w0, dim=1))
+    assert not torch.allclose(
+        F.normalize(s2['proto_head.prototypes.weight'], dim=1), F.normalize(w0, dim=1), atol=1e-4)
 
 
 def _init_prototypes(data, tmp_path):
@@ -67,9 +67,9 @@ def _init_prototypes(data, tmp_path):
 
 def test_two_rank_dist_train(synthetic_data, tmp_path):
     wd = str(tmp_path / 'dist')
-    run_tool(['bash', 'tools/dist_train.sh', CFG, '2'] +
-             synthetic_cfg_options(synthetic_data, wd),
-             env_extra=dict(PORT=str(free_port())))
+    run_tool(
+        ['bash', 'tools/dist_train.sh', CFG, '2'] + synthetic_cfg_options(synthetic_data, wd),
+        env_extra=dict(PORT=str(free_port())))
     s = _load(f'{wd}/epoch_1.pth')
     # 16 videos / (2 ranks x 4) = 2 iterations, each enqueueing the 8 gathered rows
     assert s['proto_head.queue_filled'].item() == 16

@@ -23,8 +23,7 @@ from torch.nn.modules.batchnorm import _BatchNorm
 from vssl_mm.models.utils import all_reduce_with_grad
 
 
-def _entry(rank: int, world: int, port: int, out_dir: str, fn: Callable,
-           args: tuple) -> None:
+def _entry(rank: int, world: int, port: int, out_dir: str, fn: Callable, args: tuple) -> None:
     torch.set_num_threads(1)
     os.environ.update(MASTER_ADDR='127.0.0.1', MASTER_PORT=str(port))
     try:
@@ -41,8 +40,10 @@ def _entry(rank: int, world: int, port: int, out_dir: str, fn: Callable,
             dist.destroy_process_group()
 
 
-def run_on_ranks(fn: Callable, world: int = 2, args: tuple = (), timeout: float = 300.
-                 ) -> List[Any]:
+def run_on_ranks(fn: Callable,
+                 world: int = 2,
+                 args: tuple = (),
+                 timeout: float = 300.) -> List[Any]:
     """``[fn(0, world, *args), ..., fn(world - 1, world, *args)]``, each run on its own
     gloo rank. ``fn`` must be importable (a module-level function). Raises with the
     ranks' tracebacks if one fails or the run exceeds ``timeout`` seconds."""
@@ -50,8 +51,10 @@ def run_on_ranks(fn: Callable, world: int = 2, args: tuple = (), timeout: float 
     ctx = mp.get_context('spawn')
     with tempfile.TemporaryDirectory() as out_dir:
         port = free_port()
-        procs = [ctx.Process(target=_entry, args=(r, world, port, out_dir, fn, args))
-                 for r in range(world)]
+        procs = [
+            ctx.Process(target=_entry, args=(r, world, port, out_dir, fn, args))
+            for r in range(world)
+        ]
         for p in procs:
             p.start()
         for p in procs:
@@ -67,10 +70,11 @@ def run_on_ranks(fn: Callable, world: int = 2, args: tuple = (), timeout: float 
                 with open(err) as f:
                     errors.append(f'rank {r}:\n{f.read()}')
         if errors or any(p.exitcode != 0 for p in procs):
-            raise RuntimeError(f'ranks failed (exit codes {[p.exitcode for p in procs]}):\n'
-                               + '\n'.join(errors))
-        return [torch.load(osp.join(out_dir, f'rank{r}.pt'), weights_only=False)
-                for r in range(world)]
+            raise RuntimeError(f'ranks failed (exit codes {[p.exitcode for p in procs]}):\n' +
+                               '\n'.join(errors))
+        return [
+            torch.load(osp.join(out_dir, f'rank{r}.pt'), weights_only=False) for r in range(world)
+        ]
 
 
 def local_rows(x, rank: int, world: int):
@@ -90,7 +94,8 @@ def rel_error(a: torch.Tensor, b: torch.Tensor, floor: float = 0.) -> float:
     return diff / scale if scale > 0 else diff
 
 
-def rel_errors(got: Dict[str, torch.Tensor], ref: Dict[str, torch.Tensor],
+def rel_errors(got: Dict[str, torch.Tensor],
+               ref: Dict[str, torch.Tensor],
                floor: float = 1e-3) -> Dict[str, float]:
     """:func:`rel_error` per name, with the floor ``floor * (largest |ref| of all)``."""
     top = max((r.abs().max().item() for r in ref.values() if r.numel()), default=0.)
@@ -137,8 +142,8 @@ def convert_to_global_bn(module: nn.Module) -> nn.Module:
     with the same parameters and buffers; returns ``module``."""
     for name, child in module.named_children():
         if isinstance(child, _BatchNorm) and not isinstance(child, GlobalBatchNorm):
-            bn = GlobalBatchNorm(child.num_features, child.eps, child.momentum,
-                                 child.affine, child.track_running_stats)
+            bn = GlobalBatchNorm(child.num_features, child.eps, child.momentum, child.affine,
+                                 child.track_running_stats)
             bn.load_state_dict(child.state_dict())  # convert before changing the dtype
             bn.train(child.training)
             setattr(module, name, bn)

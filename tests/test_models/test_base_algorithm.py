@@ -7,11 +7,11 @@ from vssl_mm.registry import MODELS
 
 def _model():
     with DefaultScope.overwrite_default_scope('vssl_mm'):
-        return MODELS.build(dict(
-            type='ClipContrast',
-            backbone=dict(type='ResNet3dSSL', depth=18, base_channels=8,
-                          out_indices=(2, 3)),
-            neck=dict(type='MLPProjection', in_channels=64, out_channels=16)))
+        return MODELS.build(
+            dict(
+                type='ClipContrast',
+                backbone=dict(type='ResNet3dSSL', depth=18, base_channels=8, out_indices=(2, 3)),
+                neck=dict(type='MLPProjection', in_channels=64, out_channels=16)))
 
 
 def test_loss_predict_tensor_modes():
@@ -22,8 +22,8 @@ def test_loss_predict_tensor_modes():
              for _ in range(2)]
     packed = [PackMultiViewInputs()(dict(views=views[i], label=i)) for i in range(2)]
     data = model.data_preprocessor(
-        dict(inputs=[p['inputs'] for p in packed],
-             data_samples=[p['data_samples'] for p in packed]))
+        dict(
+            inputs=[p['inputs'] for p in packed], data_samples=[p['data_samples'] for p in packed]))
     losses = model(data['inputs'], data['data_samples'], mode='loss')
     assert set(losses) >= {'loss_nce', 'acc_nce'} and losses['loss_nce'].requires_grad
     out = model(data['inputs'], data['data_samples'], mode='predict')
@@ -39,8 +39,8 @@ def test_loss_predict_tensor_modes():
     from vssl_mm.evaluation.metrics import RetrievalMetric
     metric = RetrievalMetric(topk=(1, ))
     metric.process(None, list(out) + [copy.deepcopy(out[0])])
-    np.testing.assert_allclose(metric.results[1]['feature'],
-                               out[1].clip_features.mean(0).numpy(), rtol=1e-6)
+    np.testing.assert_allclose(
+        metric.results[1]['feature'], out[1].clip_features.mean(0).numpy(), rtol=1e-6)
     assert [r['label'] for r in metric.results] == [0, 1, 0]
     recall = metric.compute_metrics(metric.results)['R@1']
     assert abs(recall - 200 / 3) < 1e-9

@@ -42,8 +42,8 @@ def brute_force(q, k, tau, queue=None, negatives=None):
     q, k = q.detach(), k.detach()
     total = 0.
     for i in range(q.shape[0]):
-        cands = list(k) + ([] if queue is None else list(queue)) + (
-            [] if negatives is None else list(negatives[i]))
+        cands = list(k) + ([] if queue is None else list(queue)) + ([] if negatives is None else
+                                                                    list(negatives[i]))
         den = sum(math.exp(float(q[i] @ c) / tau) for c in cands)
         total += -math.log(math.exp(float(q[i] @ k[i]) / tau) / den)
     return total / q.shape[0]
@@ -122,8 +122,7 @@ def test_positionwise_with_queue_and_negatives_is_mean_over_positions():
     q, k = _unit(n, p, d, seed=2), _unit(n, p, d, seed=3)
     queue, negs = _unit(4, p, d, seed=4), _unit(n, p, a, d, seed=5)
     loss, _ = InfoNCELoss(0.2, symmetric=False)(q, k, queue=queue, negatives=negs)
-    ref = sum(brute_force(q[:, i], k[:, i], 0.2, queue[:, i], negs[:, i])
-              for i in range(p)) / p
+    ref = sum(brute_force(q[:, i], k[:, i], 0.2, queue[:, i], negs[:, i]) for i in range(p)) / p
     assert float(loss) == pytest.approx(ref, rel=1e-10)
 
 
@@ -182,10 +181,9 @@ def test_hard_and_soft_cross_entropy_agree():
     logits = torch.randn(4, 6, dtype=F64)
     hard = torch.tensor([1, 0, 5, 2])
     soft = F.one_hot(hard, 6).to(F64)
-    torch.testing.assert_close(info_nce_logits_loss(logits, soft),
-                               F.cross_entropy(logits, hard))
-    torch.testing.assert_close(soft_cross_entropy(F.log_softmax(logits, 1), soft),
-                               F.cross_entropy(logits, hard))
+    torch.testing.assert_close(info_nce_logits_loss(logits, soft), F.cross_entropy(logits, hard))
+    torch.testing.assert_close(
+        soft_cross_entropy(F.log_softmax(logits, 1), soft), F.cross_entropy(logits, hard))
 
 
 def test_similarities_and_argument_checks():
@@ -231,8 +229,8 @@ WORLD, B = 2, 3
 def _case_gathered_forms(rank, world):
     """Extra negatives + queue (N, D), and position-wise with a queue, gathered."""
     n = WORLD * B
-    q, k = local_rows(_unit(n, 8, seed=20), rank, world), local_rows(_unit(n, 8, seed=21),
-                                                                     rank, world)
+    q, k = local_rows(_unit(n, 8, seed=20), rank,
+                      world), local_rows(_unit(n, 8, seed=21), rank, world)
     negs = local_rows(_unit(n, 2, 8, seed=22), rank, world)
     qp, kp = local_rows(_unit(n, 3, 8, seed=23), rank, world), \
         local_rows(_unit(n, 3, 8, seed=24), rank, world)

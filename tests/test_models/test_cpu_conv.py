@@ -68,8 +68,7 @@ def test_frozen_generator_rows_use_onednn():
 
 
 @pytest.mark.parametrize('cls', [nn.Conv3d, OneDNNConv3d])
-@pytest.mark.parametrize('kt,pt,st,bias', [(3, 1, 1, True), (1, 0, 1, False),
-                                           (3, 0, 2, True)])
+@pytest.mark.parametrize('kt,pt,st,bias', [(3, 1, 1, True), (1, 0, 1, False), (3, 0, 2, True)])
 def test_upsample_conv3d_equals_upsample_then_conv(cls, kt, pt, st, bias):
     from vssl_mm.models.utils.cpu_conv import upsample_conv3d
     torch.manual_seed(1)

@@ -91,8 +91,13 @@ class OnDevice(torch.Tensor):
     def __new__(cls, elem: torch.Tensor):
         assert type(elem) is torch.Tensor and elem.device.type == 'cpu', elem.device
         out = torch.Tensor._make_wrapper_subclass(
-            cls, elem.shape, strides=elem.stride(), storage_offset=elem.storage_offset(),
-            dtype=elem.dtype, layout=elem.layout, device=META,
+            cls,
+            elem.shape,
+            strides=elem.stride(),
+            storage_offset=elem.storage_offset(),
+            dtype=elem.dtype,
+            layout=elem.layout,
+            device=META,
             requires_grad=elem.requires_grad)
         out.elem = elem
         return out
@@ -106,8 +111,8 @@ class OnDevice(torch.Tensor):
 
 
 def _is_meta(x) -> bool:
-    return (isinstance(x, torch.device) and x.type == 'meta') or (
-        isinstance(x, str) and x == 'meta')
+    return (isinstance(x, torch.device) and x.type == 'meta') or (isinstance(x, str)
+                                                                  and x == 'meta')
 
 
 _RANDOM_OPS = ('rand', 'randn', 'randint', 'randperm', 'normal', 'bernoulli', 'uniform',
@@ -172,8 +177,9 @@ class _OnDeviceConstructors(TorchFunctionMode):
             with torch._C.DisableTorchFunction():
                 out = func(*args, **dict(kwargs, device='cpu'))
             return OnDevice(out) if type(out) is torch.Tensor else out
-        if func is torch.Tensor.new_tensor and type(args[0]) is OnDevice and (
-                kwargs.get('device') is None or _is_meta(kwargs['device'])):
+        if func is torch.Tensor.new_tensor and type(
+                args[0]) is OnDevice and (kwargs.get('device') is None
+                                          or _is_meta(kwargs['device'])):
             with torch._C.DisableTorchFunction():
                 out = args[0].elem.new_tensor(*args[1:], **dict(kwargs, device='cpu'))
             return OnDevice(out)
@@ -183,8 +189,10 @@ class _OnDeviceConstructors(TorchFunctionMode):
             raise TypeError('numpy() of a device tensor (CUDA refuses it too)')
         if func in (torch.Tensor.__getitem__, torch.Tensor.__setitem__) and \
                 type(args[0]) is OnDevice:
+
             def fix(i):
                 return OnDevice(torch.tensor(i)) if isinstance(i, list) else i
+
             idx = tuple(map(fix, args[1])) if isinstance(args[1], tuple) else fix(args[1])
             args = (args[0], idx) + tuple(args[2:])
         return func(*args, **kwargs)
@@ -226,8 +234,10 @@ def _sample(inputs: torch.Tensor, **meta) -> dict:
 
 def _clips(v: int, t: int, size: int, seed: int) -> List[torch.Tensor]:
     g = torch.Generator().manual_seed(seed)
-    return [torch.randint(0, 256, (v, 3, t, size, size), generator=g, dtype=torch.uint8)
-            for _ in range(N)]
+    return [
+        torch.randint(0, 256, (v, 3, t, size, size), generator=g, dtype=torch.uint8)
+        for _ in range(N)
+    ]
 
 
 def _collate(samples: List[dict]) -> dict:
@@ -241,14 +251,13 @@ def _ctrl_aug_batch(k: int = 3, t: int = 4, size: int = 32) -> dict:
     from vssl_mm.datasets.transforms import CtrlAugCrop, CtrlAugSampler, PackMultiViewInputs
     rng = np.random.RandomState(0)
     np.random.seed(0)
-    pack = PackMultiViewInputs(meta_keys=('ctrl_params', ),
-                               extra_view_keys=('global_view', ))
+    pack = PackMultiViewInputs(meta_keys=('ctrl_params', ), extra_view_keys=('global_view', ))
     samples = []
     for _ in range(N):
-        r = CtrlAugSampler(num_clips=k, clip_len=t, global_len=2 * t)(
-            dict(total_frames=32))
-        r['views'] = [rng.randint(0, 256, (len(i), 40, 48, 3)).astype(np.uint8)
-                      for i in r['view_frame_inds']]
+        r = CtrlAugSampler(num_clips=k, clip_len=t, global_len=2 * t)(dict(total_frames=32))
+        r['views'] = [
+            rng.randint(0, 256, (len(i), 40, 48, 3)).astype(np.uint8) for i in r['view_frame_inds']
+        ]
         samples.append(pack(CtrlAugCrop(out_size=size)(r)))
     return ctrl_aug_collate(samples, samples_per_level=2)
 
@@ -274,8 +283,10 @@ def _case(method: str, meta_variant: bool):
         if meta_variant:
             cfg['view_generator'] = None  # synth.any() reads the draw on the host
         rates = np.random.RandomState(3).randint(1, 4, (N, 3)).astype(np.float32)
-        batch = _collate([_sample(x, order_label=i % 6, seg_rates=rates[i])
-                          for i, x in enumerate(_clips(2, 8, 32, 3))])
+        batch = _collate([
+            _sample(x, order_label=i % 6, seg_rates=rates[i])
+            for i, x in enumerate(_clips(2, 8, 32, 3))
+        ])
     elif method == 'view_synthesis':
         cfg = _model_cfg('configs/seg_order_rate/view_synthesis_synthetic.py')
         cfg['generator'].update(base_channels=4, latent_channels=4)
@@ -283,8 +294,12 @@ def _case(method: str, meta_variant: bool):
         batch = _collate([_sample(x) for x in _clips(2, 4, 32, 4)])
     elif method == 'mlrep':
         cfg = _model_cfg('configs/mlrep/r3d18_synthetic.py')
-        cfg.update(level_channels=(8, 16, 32), proj_channels=8, me_reduction=4,
-                   queue_length=4 * N, temporal_augs=('reverse', 'shuffle'))
+        cfg.update(
+            level_channels=(8, 16, 32),
+            proj_channels=8,
+            me_reduction=4,
+            queue_length=4 * N,
+            temporal_augs=('reverse', 'shuffle'))
         if meta_variant:  # the queue's filled length and the shuffle check are host reads
             cfg.update(queue_length=0, temporal_augs=('reverse', ))
         batch = _collate([_sample(x) for x in _clips(3, 8, 32, 5)])
@@ -307,13 +322,12 @@ def _case(method: str, meta_variant: bool):
         raise KeyError(method)
     for key in ('backbone', 'feature_extractor'):
         if key in cfg:  # mmaction's R(2+1)D has no depth 10: keep 18, narrow it
-            cfg[key].update(TINY if cfg[key]['type'] == 'ResNet3dSSL' else
-                            dict(base_channels=4))
+            cfg[key].update(TINY if cfg[key]['type'] == 'ResNet3dSSL' else dict(base_channels=4))
     return cfg, batch
 
 
-METHODS = ('clip_contrast', 'hdc', 'seg_order_rate', 'view_synthesis', 'mlrep',
-           'ctrl_aug', 'arrow_of_time')
+METHODS = ('clip_contrast', 'hdc', 'seg_order_rate', 'view_synthesis', 'mlrep', 'ctrl_aug',
+           'arrow_of_time')
 #: stages per method: MLRep runs stage 1 (L_mul off), then stage 2 (L_mul and queue on)
 STAGES = dict(mlrep=((False, True), (True, True)))
 
@@ -323,8 +337,7 @@ def _train_step(model: nn.Module, batch: dict, device: torch.device) -> Dict:
     data = model.data_preprocessor(batch, True)
     assert data['inputs'].device == device
     losses = model(**data, mode='loss')
-    off = {k: v.device for k, v in losses.items()
-           if torch.is_tensor(v) and v.device != device}
+    off = {k: v.device for k, v in losses.items() if torch.is_tensor(v) and v.device != device}
     assert not off, f'returned tensors not on {device}: {off}'
     loss, log_vars = model.parse_losses(losses)
     loss.backward()
@@ -447,13 +460,14 @@ class _FakeGroup:
 
 
 def _patch_dist(module, group: _FakeGroup):
-    return [mock.patch.object(module.dist, 'is_available', lambda: True),
-            mock.patch.object(module.dist, 'is_initialized', lambda: True),
-            mock.patch.object(module.dist, 'get_world_size', lambda *a: 2),
-            mock.patch.object(module.dist, 'all_reduce', group.all_reduce),
-            mock.patch.object(module.dist, 'all_gather', group.all_gather),
-            mock.patch.object(module, 'get_comm_device', lambda *a: group.device,
-                              create=True)]
+    return [
+        mock.patch.object(module.dist, 'is_available', lambda: True),
+        mock.patch.object(module.dist, 'is_initialized', lambda: True),
+        mock.patch.object(module.dist, 'get_world_size', lambda *a: 2),
+        mock.patch.object(module.dist, 'all_reduce', group.all_reduce),
+        mock.patch.object(module.dist, 'all_gather', group.all_gather),
+        mock.patch.object(module, 'get_comm_device', lambda *a: group.device, create=True)
+    ]
 
 
 def test_hook_collectives_use_the_backend_device():
@@ -514,8 +528,8 @@ def _norm_types(node) -> set:
 
 GPU_CONFIGS = ('configs/simclr/r3d18_k400.py', 'configs/hdc/r3d18_k400.py',
                'configs/seg_order_rate/r21d_ucf_view.py',
-               'configs/seg_order_rate/view_synthesis_ucf.py',
-               'configs/mlrep/r3d18_k400.py', 'configs/ctrl_aug/r3d18_ucf.py')
+               'configs/seg_order_rate/view_synthesis_ucf.py', 'configs/mlrep/r3d18_k400.py',
+               'configs/ctrl_aug/r3d18_ucf.py')
 
 
 @pytest.mark.parametrize('path', GPU_CONFIGS)
@@ -532,9 +546,17 @@ def test_amp_and_nccl_settings_on_gpu_converted_only_without(path, monkeypatch):
     from vssl_mm.engine.optimizers import CPUAmpOptimWrapper
     train = _train_tool()
     args = argparse.Namespace(
-        config=path, work_dir='/tmp/unused', amp=True, resume=None, auto_scale_lr=False,
-        seed=None, diff_rank_seed=False, deterministic=False, cfg_options=None,
-        no_validate=False, launcher='pytorch')
+        config=path,
+        work_dir='/tmp/unused',
+        amp=True,
+        resume=None,
+        auto_scale_lr=False,
+        seed=None,
+        diff_rank_seed=False,
+        deterministic=False,
+        cfg_options=None,
+        no_validate=False,
+        launcher='pytorch')
     original = Config.fromfile(osp.join(REPO, path))
     tiny = nn.Linear(2, 2)
     for cuda in (True, False):

@@ -59,35 +59,48 @@ TOL = 1e-9  # loss level, float64: measured at most 3e-12
 TOL_STEP = 1e-8  # after SGD steps (rounding grows through two steps): at most 2e-9
 F64 = torch.float64
 
-TINY_BACKBONE = dict(type='ResNet3dSSL', depth=10, base_channels=4,
-                     norm_cfg=dict(type='IN3d', affine=True))
+TINY_BACKBONE = dict(
+    type='ResNet3dSSL', depth=10, base_channels=4, norm_cfg=dict(type='IN3d', affine=True))
 
 
 def _rand(*shape, seed: int, scale: float = 1.0) -> torch.Tensor:
-    return torch.randn(*shape, generator=torch.Generator().manual_seed(seed),
-                       dtype=F64) * scale
+    return torch.randn(*shape, generator=torch.Generator().manual_seed(seed), dtype=F64) * scale
 
 
 def _leaf(x: torch.Tensor, rank: int, world: int) -> torch.Tensor:
     return local_rows(x, rank, world).clone().requires_grad_(True)
 
 
-def _grads(inputs: Dict[str, torch.Tensor], module: Optional[torch.nn.Module] = None,
+def _grads(inputs: Dict[str, torch.Tensor],
+           module: Optional[torch.nn.Module] = None,
            loss: Optional[torch.Tensor] = None) -> dict:
     params = {} if module is None else {
-        n: p.grad.clone() for n, p in module.named_parameters() if p.grad is not None}
-    return dict(inputs={k: v.grad.clone() for k, v in inputs.items() if v.grad is not None},
-                params=params, loss=None if loss is None else float(loss.detach()))
+        n: p.grad.clone()
+        for n, p in module.named_parameters() if p.grad is not None
+    }
+    return dict(
+        inputs={
+            k: v.grad.clone()
+            for k, v in inputs.items() if v.grad is not None
+        },
+        params=params,
+        loss=None if loss is None else float(loss.detach()))
 
 
 # ---------------------------------------------------------------------- loss level
-def _case_info_nce(rank, world, symmetric: bool, queue: bool = False,
+def _case_info_nce(rank,
+                   world,
+                   symmetric: bool,
+                   queue: bool = False,
                    shuffle_sim: bool = False) -> dict:
     d = 9
     q, k = _leaf(_rand(N, d, seed=1, scale=.5), rank, world), \
         _leaf(_rand(N, d, seed=2, scale=.5), rank, world)
-    loss_fn = InfoNCELoss(temperature=0.2, gather=True, symmetric=symmetric,
-                          similarity=ShuffleSimilarity(3) if shuffle_sim else None)
+    loss_fn = InfoNCELoss(
+        temperature=0.2,
+        gather=True,
+        symmetric=symmetric,
+        similarity=ShuffleSimilarity(3) if shuffle_sim else None)
     loss, _ = loss_fn(q, k, F.normalize(_rand(6, d, seed=3), dim=1) if queue else None)
     loss.backward()
     return _grads(dict(q=q, k=k), loss=loss)
@@ -95,10 +108,12 @@ def _case_info_nce(rank, world, symmetric: bool, queue: bool = False,
 
 def _tiny_hdc(symmetric: bool):
     torch.manual_seed(0)
-    model = MODELS.build(dict(
-        type='HDC', backbone=dict(TINY_BACKBONE, out_indices=(1, 2, 3)),
-        head=dict(type='HDCProjections', in_channels=(8, 16, 32), out_channels=16),
-        loss=dict(type='InfoNCELoss', temperature=0.07, gather=True, symmetric=symmetric)))
+    model = MODELS.build(
+        dict(
+            type='HDC',
+            backbone=dict(TINY_BACKBONE, out_indices=(1, 2, 3)),
+            head=dict(type='HDCProjections', in_channels=(8, 16, 32), out_channels=16),
+            loss=dict(type='InfoNCELoss', temperature=0.07, gather=True, symmetric=symmetric)))
     return model.double()
 
 
@@ -125,8 +140,7 @@ def _case_mlrep_ins_mul(rank, world) -> dict:
     with torch.no_grad():
         log_w = instance_graph_log_weights(z, keys, diag, tau)
         graph = graph_targets(log_w, labels, concat_all_gather(labels), diag, eta=0.05)
-    loss = sum(F.cross_entropy(lh, diag) + info_nce_logits_loss(lh, graph)
-               for lh in logh) / 2
+    loss = sum(F.cross_entropy(lh, diag) + info_nce_logits_loss(lh, graph) for lh in logh) / 2
     loss.backward()
     return _grads(dict(z=zl), loss=loss)
 
@@ -138,7 +152,8 @@ def _case_mlrep_aug(rank, world) -> dict:
     augl = _leaf(_rand(N, 2, 2, 8, seed=8), rank, world)  # (N, A, 2, D)
     q = F.normalize(ql, dim=-1)
     loss, _ = transformed_copy_contrast_loss(q, F.normalize(augl.transpose(0, 1), dim=-1), 0.2,
-                                             gather_with_grad(q), torch.arange(n) + rank * n)
+                                             gather_with_grad(q),
+                                             torch.arange(n) + rank * n)
     loss.backward()
     return _grads(dict(q=ql, aug=augl), loss=loss)
 
@@ -151,27 +166,39 @@ def _ctrl_aug_samples(t: int = 8, size: int = 48) -> List[ActionDataSample]:
     samples = []
     for i in range(N):
         r = CtrlAugSampler(num_clips=3, clip_len=t, global_len=2 * t)(dict(total_frames=64))
-        r['views'] = [np.zeros((2 * t, 48, 64, 3), np.uint8)] + [
-            np.zeros((t, 48, 64, 3), np.uint8)] * 3  # global view first
+        r['views'] = [np.zeros(
+            (2 * t, 48, 64, 3), np.uint8)] + [np.zeros(
+                (t, 48, 64, 3), np.uint8)] * 3  # global view first
         r = CtrlAugCrop(out_size=size)(r)
         s = ActionDataSample()
-        s.set_metainfo(dict(ctrl_params=r['ctrl_params'], lowlevel_level=i // 2,
-                            global_view=_rand(1, 3, 2 * t, size, size, seed=100 + i)))
+        s.set_metainfo(
+            dict(
+                ctrl_params=r['ctrl_params'],
+                lowlevel_level=i // 2,
+                global_view=_rand(1, 3, 2 * t, size, size, seed=100 + i)))
         samples.append(s)
     return samples
 
 
 def _tiny_ctrl_aug(td_kind: str = 'gru', terms=('rc', 'mi', 'td', 'nce')):
     torch.manual_seed(0)
-    model = MODELS.build(dict(
-        type='CtrlAug', backbone=TINY_BACKBONE, global_temporal_strides=(1, 2, 1, 1),
-        projection=dict(type='CellProjection', in_channels=32, hidden_channels=16,
-                        out_channels=16),
-        critic=dict(type='MINECritic', in_channels=32, hidden_channels=16),
-        td_head=dict(type='TemporalDependencyHead', kind=td_kind, in_channels=32,
-                     num_clips=3, hidden_channels=16),
-        nce_neck=dict(type='MLPProjection', in_channels=32, out_channels=16),
-        loss_weights={t: 1. for t in terms}))
+    model = MODELS.build(
+        dict(
+            type='CtrlAug',
+            backbone=TINY_BACKBONE,
+            global_temporal_strides=(1, 2, 1, 1),
+            projection=dict(
+                type='CellProjection', in_channels=32, hidden_channels=16, out_channels=16),
+            critic=dict(type='MINECritic', in_channels=32, hidden_channels=16),
+            td_head=dict(
+                type='TemporalDependencyHead',
+                kind=td_kind,
+                in_channels=32,
+                num_clips=3,
+                hidden_channels=16),
+            nce_neck=dict(type='MLPProjection', in_channels=32, out_channels=16),
+            loss_weights={t: 1.
+                          for t in terms}))
     return model.double()
 
 
@@ -231,41 +258,64 @@ def _build_method(name: str):
     torch.manual_seed(0)
     clip = (3, 16, 32, 32)
     if name == 'clip_contrast':
-        cfg = dict(type='ClipContrast', backbone=TINY_BACKBONE,
-                   neck=dict(type='MLPProjection', in_channels=32, out_channels=16),
-                   loss=dict(type='InfoNCELoss', temperature=0.1, gather=True,
-                             symmetric=True))
+        cfg = dict(
+            type='ClipContrast',
+            backbone=TINY_BACKBONE,
+            neck=dict(type='MLPProjection', in_channels=32, out_channels=16),
+            loss=dict(type='InfoNCELoss', temperature=0.1, gather=True, symmetric=True))
         inputs, samples = _rand(N, 2, *clip, seed=20), None
     elif name == 'hdc':
         return _tiny_hdc(False), _rand(N, 3, *clip, seed=21), None
     elif name == 'seg_order_rate':
         cfg = dict(
-            type='SegOrderRate', backbone=TINY_BACKBONE,
-            order_head=dict(type='SegmentOrderHead', in_channels=32, num_segments=3,
-                            hidden_channels=16, dropout=0.0),
-            rate_head=dict(type='SamplingRateHead', in_channels=32, num_segments=3,
-                           max_rate=4, loss_weight=0.3),
+            type='SegOrderRate',
+            backbone=TINY_BACKBONE,
+            order_head=dict(
+                type='SegmentOrderHead',
+                in_channels=32,
+                num_segments=3,
+                hidden_channels=16,
+                dropout=0.0),
+            rate_head=dict(
+                type='SamplingRateHead',
+                in_channels=32,
+                num_segments=3,
+                max_rate=4,
+                loss_weight=0.3),
             neck=dict(type='MLPProjection', in_channels=32, out_channels=9),
-            contrast_loss=dict(type='InfoNCELoss', temperature=0.07, gather=True,
-                               symmetric=False,
-                               similarity=dict(type='ShuffleSimilarity', num_parts=3)),
-            queue_len=2 * N, momentum=0.9, shuffle_bn=True,
+            contrast_loss=dict(
+                type='InfoNCELoss',
+                temperature=0.07,
+                gather=True,
+                symmetric=False,
+                similarity=dict(type='ShuffleSimilarity', num_parts=3)),
+            queue_len=2 * N,
+            momentum=0.9,
+            shuffle_bn=True,
             view_generator=dict(type='VideoVAE', base_channels=4, latent_channels=4),
             view_prob=0.5)
         rates = np.random.RandomState(0).randint(1, 5, (N, 3)).astype(np.float32)
         inputs = _rand(N, 2, *clip, seed=22)
         samples = _samples(N, order_label=[i % 6 for i in range(N)], seg_rates=list(rates))
     elif name == 'view_synthesis':
-        cfg = dict(type='ViewSynthesis',
-                   generator=dict(type='VideoVAE', base_channels=4, latent_channels=4),
-                   flow_estimator=dict(type='FrameFlowEstimator', base_channels=4),
-                   feature_extractor=TINY_BACKBONE)
+        cfg = dict(
+            type='ViewSynthesis',
+            generator=dict(type='VideoVAE', base_channels=4, latent_channels=4),
+            flow_estimator=dict(type='FrameFlowEstimator', base_channels=4),
+            feature_extractor=TINY_BACKBONE)
         inputs, samples = _rand(N, 1, *clip, seed=23), None
     elif name == 'mlrep':
-        cfg = dict(type='MLRep', backbone=dict(TINY_BACKBONE, out_indices=(1, 2, 3)),
-                   level_channels=(8, 16, 32), proj_channels=16, num_prototypes=10,
-                   queue_length=2 * N, temporal_augs=('reverse', 'shuffle'),
-                   me_reduction=4, mul_on=True, queue_on=True)
+        cfg = dict(
+            type='MLRep',
+            backbone=dict(TINY_BACKBONE, out_indices=(1, 2, 3)),
+            level_channels=(8, 16, 32),
+            proj_channels=16,
+            num_prototypes=10,
+            queue_length=2 * N,
+            temporal_augs=('reverse', 'shuffle'),
+            me_reduction=4,
+            mul_on=True,
+            queue_on=True)
         inputs, samples = _rand(N, 3, *clip, seed=24), None
     elif name == 'ctrl_aug':
         model = _tiny_ctrl_aug('gru')
@@ -298,9 +348,17 @@ def _train_steps(name: str, rank: int, world: int) -> dict:
         loss.backward()
         optimizer.step()
         losses.append(float(loss.detach()))
-    return dict(init=init, losses=losses,
-                params={n: p.detach().clone() for n, p in model.named_parameters()},
-                buffers={n: b.clone() for n, b in model.named_buffers()})
+    return dict(
+        init=init,
+        losses=losses,
+        params={
+            n: p.detach().clone()
+            for n, p in model.named_parameters()
+        },
+        buffers={
+            n: b.clone()
+            for n, b in model.named_buffers()
+        })
 
 
 #: iterations per method: two where a queue filled by step 1 is read by step 2
@@ -314,7 +372,10 @@ def _local_grad_only_backward(ctx, grad):
     return grad[ctx.rank * ctx.batch:(ctx.rank + 1) * ctx.batch]
 
 
-def run_cases(rank: int, world: int, loss_cases=tuple(LOSS_CASES), methods=METHODS,
+def run_cases(rank: int,
+              world: int,
+              loss_cases=tuple(LOSS_CASES),
+              methods=METHODS,
               local_grad_only: bool = False) -> dict:
     """All cases on this rank (``world=1``: the one-process reference)."""
     if world > 1:
@@ -334,8 +395,8 @@ def run_checks(rank: int, world: int) -> dict:
     """Everything the tests compare: all cases, and the symmetric InfoNCE loss and the
     ClipContrast step with the old local-gradient-only gather."""
     out = run_cases(rank, world)
-    old = run_cases(rank, world, ('info_nce_symmetric', ), ('clip_contrast', ),
-                    local_grad_only=True)
+    old = run_cases(
+        rank, world, ('info_nce_symmetric', ), ('clip_contrast', ), local_grad_only=True)
     out.update({f'{k}/local_grad_only': v for k, v in old.items()})
     return out
 

@@ -31,8 +31,7 @@ def test_info_nce_matches_brute_force():
     queue = F.normalize(torch.randn(7, 8), dim=1)
     one_way = InfoNCELoss(temperature=0.2, symmetric=False)
     assert one_way(q, k)[0].item() == pytest.approx(_reference(q, k, 0.2), rel=1e-5)
-    assert one_way(q, k, queue)[0].item() == pytest.approx(
-        _reference(q, k, 0.2, queue), rel=1e-5)
+    assert one_way(q, k, queue)[0].item() == pytest.approx(_reference(q, k, 0.2, queue), rel=1e-5)
     both = InfoNCELoss(temperature=0.2, symmetric=True)
     expect = (_reference(q, k, 0.2) + _reference(k, q, 0.2)) / 2
     assert both(q, k)[0].item() == pytest.approx(expect, rel=1e-5)
@@ -45,8 +44,11 @@ def test_input_forms_count_candidates_and_accuracy():
     torch.manual_seed(1)
     q, k = F.normalize(torch.randn(4, 3, 8), dim=-1), F.normalize(torch.randn(4, 3, 8), dim=-1)
     loss_fn = InfoNCELoss(temperature=0.2, symmetric=False)
-    _, acc = loss_fn(q, k, queue=F.normalize(torch.randn(5, 3, 8), dim=-1),
-                     negatives=F.normalize(torch.randn(4, 3, 2, 8), dim=-1))
+    _, acc = loss_fn(
+        q,
+        k,
+        queue=F.normalize(torch.randn(5, 3, 8), dim=-1),
+        negatives=F.normalize(torch.randn(4, 3, 2, 8), dim=-1))
     assert loss_fn.last_num_candidates == 4 + 5 + 2
     _, acc = loss_fn(q, k)
     expect = (torch.einsum('ipd,jpd->pij', q, k).argmax(-1) == torch.arange(4)).float().mean()
@@ -80,8 +82,8 @@ def _worker(rank, world, port, queue):
     loss_fn = InfoNCELoss(temperature=0.1, symmetric=False)
     q = F.normalize(torch.randn(3, 4), dim=1)
     loss_fn(q, F.normalize(x.detach(), dim=1))
-    queue.put((rank, x.detach().numpy(), all_x.numpy(), x.grad.numpy(),
-               loss_fn.last_num_candidates))
+    queue.put(
+        (rank, x.detach().numpy(), all_x.numpy(), x.grad.numpy(), loss_fn.last_num_candidates))
     dist.barrier()
     dist.destroy_process_group()
 
@@ -97,8 +99,8 @@ def test_gathers_across_two_gloo_ranks():
     results = {}
     for _ in range(2):
         rank, x, all_x, grad, cands = queue.get(timeout=120)
-        results[rank] = (torch.from_numpy(x), torch.from_numpy(all_x),
-                         torch.from_numpy(grad), cands)
+        results[rank] = (torch.from_numpy(x), torch.from_numpy(all_x), torch.from_numpy(grad),
+                         cands)
     for p in procs:
         p.join(timeout=60)
         assert p.exitcode == 0

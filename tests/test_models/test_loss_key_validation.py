@@ -18,39 +18,56 @@ C = 32  # width of BB's last stage
 INFONCE_KEYS = ['gather', 'loss_weight', 'similarity', 'symmetric', 'temperature', 'type']
 
 BASE = {
-    'ClipContrast': dict(
-        type='ClipContrast', backbone=BB,
+    'ClipContrast':
+    dict(
+        type='ClipContrast',
+        backbone=BB,
         neck=dict(type='MLPProjection', in_channels=C, out_channels=8),
         loss=dict(type='InfoNCELoss', temperature=0.1)),
-    'HDC': dict(
-        type='HDC', backbone=dict(BB, out_indices=(1, 2, 3)),
+    'HDC':
+    dict(
+        type='HDC',
+        backbone=dict(BB, out_indices=(1, 2, 3)),
         head=dict(type='HDCProjections', in_channels=(8, 16, 32), out_channels=8),
         loss=dict(type='InfoNCELoss', temperature=0.07, gather=True, symmetric=False)),
-    'SegOrderRate': dict(
-        type='SegOrderRate', backbone=BB,
-        order_head=dict(type='SegmentOrderHead', in_channels=C, num_segments=3,
-                        hidden_channels=8),
-        rate_head=dict(type='SamplingRateHead', in_channels=C, num_segments=3,
-                       loss_weight=0.3),
+    'SegOrderRate':
+    dict(
+        type='SegOrderRate',
+        backbone=BB,
+        order_head=dict(type='SegmentOrderHead', in_channels=C, num_segments=3, hidden_channels=8),
+        rate_head=dict(type='SamplingRateHead', in_channels=C, num_segments=3, loss_weight=0.3),
         neck=dict(type='MLPProjection', in_channels=C, out_channels=9),
-        contrast_loss=dict(type='InfoNCELoss', temperature=0.07, gather=False,
-                           symmetric=False, loss_weight=1.0,
-                           similarity=dict(type='ShuffleSimilarity', num_parts=3)),
+        contrast_loss=dict(
+            type='InfoNCELoss',
+            temperature=0.07,
+            gather=False,
+            symmetric=False,
+            loss_weight=1.0,
+            similarity=dict(type='ShuffleSimilarity', num_parts=3)),
         queue_len=8),
-    'ViewSynthesis': dict(
+    'ViewSynthesis':
+    dict(
         type='ViewSynthesis',
         generator=dict(type='VideoVAE', base_channels=4, latent_channels=4),
         flow_estimator=dict(type='FrameFlowEstimator', base_channels=4),
-        feature_extractor=BB, loss_weights=dict(photo=1.0, kl=0.5)),
-    'MLRep': dict(
-        type='MLRep', backbone=dict(BB, out_indices=(1, 2, 3)), level_channels=(8, 16, 32),
-        proj_channels=8, num_prototypes=4, queue_length=0, me_reduction=4,
+        feature_extractor=BB,
+        loss_weights=dict(photo=1.0, kl=0.5)),
+    'MLRep':
+    dict(
+        type='MLRep',
+        backbone=dict(BB, out_indices=(1, 2, 3)),
+        level_channels=(8, 16, 32),
+        proj_channels=8,
+        num_prototypes=4,
+        queue_length=0,
+        me_reduction=4,
         loss_weights=dict(ins=1.0, proto=0.5)),
-    'CtrlAug': dict(
-        type='CtrlAug', backbone=BB,
+    'CtrlAug':
+    dict(
+        type='CtrlAug',
+        backbone=BB,
         critic=dict(type='MINECritic', in_channels=C, hidden_channels=8),
-        td_head=dict(type='TemporalDependencyHead', kind='gru', in_channels=C,
-                     num_clips=3),
+        td_head=dict(type='TemporalDependencyHead', kind='gru', in_channels=C, num_clips=3),
         loss_weights=dict(mi=1.0, td=1.0)),
 }
 
@@ -93,8 +110,8 @@ def test_valid_keys_build(name):
     assert sum(p.numel() for p in model.parameters() if p.requires_grad) > 0
 
 
-@pytest.mark.parametrize('name, arg, extra, key, valid', CASES,
-                         ids=[f'{c[0]}-{c[1]}-{c[3]}' for c in CASES])
+@pytest.mark.parametrize(
+    'name, arg, extra, key, valid', CASES, ids=[f'{c[0]}-{c[1]}-{c[3]}' for c in CASES])
 def test_unknown_key_raises_naming_it(name, arg, extra, key, valid):
     with pytest.raises(Exception) as e:
         MODELS.build(_cfg(name, arg, extra))
@@ -115,10 +132,11 @@ def test_ctrl_aug_td_typo_no_longer_drops_the_term():
 
 def test_every_algorithm_is_covered():
     """Each registered algorithm class exported by vssl_mm.models.algorithms has cases."""
-    names = {n for n in algorithms.__all__
-             if inspect.isclass(getattr(algorithms, n))
-             and hasattr(getattr(algorithms, n), 'loss')
-             and issubclass(getattr(algorithms, n), nn.Module)
-             and n != 'BaseVideoSSL'}
+    names = {
+        n
+        for n in algorithms.__all__
+        if inspect.isclass(getattr(algorithms, n)) and hasattr(getattr(algorithms, n), 'loss')
+        and issubclass(getattr(algorithms, n), nn.Module) and n != 'BaseVideoSSL'
+    }
     assert names == set(BASE), names ^ set(BASE)
     assert {c[0] for c in CASES} == set(BASE)

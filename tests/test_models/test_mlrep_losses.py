@@ -37,7 +37,8 @@ def ref_log_similarity(qa, z1, z2, k1, k2, diag, tau):
 
 def ref_log_w(z1, z2, k1, k2, diag, tau):
     both = torch.stack([ref_logits(z1, k1, k2, diag, tau),
-                        ref_logits(z2, k1, k2, diag, tau)], dim=1)
+                        ref_logits(z2, k1, k2, diag, tau)],
+                       dim=1)
     other = torch.logsumexp(both.flatten(1, 2), dim=1) - math.log(4.0)
     pos = (z1 * z2).sum(dim=1) / tau
     return torch.where(F.one_hot(diag, k1.shape[0]).bool(), pos[:, None], other)
@@ -71,21 +72,22 @@ def test_similarities_and_graph_match_former_formulas(offset):
     log_sim = cross_view_log_similarity(z, zall, diag, TAU)
     assert log_sim.shape == (3, 2, 7)
     for a in range(2):
-        torch.testing.assert_close(log_sim[:, a], ref_log_similarity(
-            z[:, a], z[:, 0], z[:, 1], zall[:, 0], zall[:, 1], diag, TAU))
+        torch.testing.assert_close(
+            log_sim[:, a],
+            ref_log_similarity(z[:, a], z[:, 0], z[:, 1], zall[:, 0], zall[:, 1], diag, TAU))
     log_w = instance_graph_log_weights(z, zall, diag, TAU)
-    torch.testing.assert_close(log_w, ref_log_w(z[:, 0], z[:, 1], zall[:, 0], zall[:, 1],
-                                                diag, TAU))
+    torch.testing.assert_close(log_w, ref_log_w(z[:, 0], z[:, 1], zall[:, 0], zall[:, 1], diag,
+                                                TAU))
     logits = cross_view_logits(z, zall, diag, TAU)  # (B, A, 2, M)
     for a in range(2):
-        torch.testing.assert_close(logits[:, a], ref_logits(z[:, a], zall[:, 0], zall[:, 1],
-                                                            diag, TAU))
+        torch.testing.assert_close(logits[:, a],
+                                   ref_logits(z[:, a], zall[:, 0], zall[:, 1], diag, TAU))
     # L_ins and L_mul: both views' cross-entropies averaged
     labels_all = torch.tensor([0, 1, 0, 1, 0, 0, 1])
     graph = graph_targets(log_w, labels_all[diag], labels_all, diag, eta=0.1).double()
     for targets in (diag, graph):
-        ref = sum(-(F.one_hot(targets, 7).double() if targets.dim() == 1 else targets).mul(
-            F.log_softmax(log_sim[:, a], dim=1)).sum(1).mean() for a in range(2)) / 2
+        ref = sum(-(F.one_hot(targets, 7).double() if targets.dim() == 1 else targets
+                    ).mul(F.log_softmax(log_sim[:, a], dim=1)).sum(1).mean() for a in range(2)) / 2
         torch.testing.assert_close(cross_view_instance_loss(log_sim, targets), ref)
 
 
@@ -95,8 +97,7 @@ def test_swapped_prediction_matches_former_formula():
     for q in (None, queued):
         targets = sinkhorn_targets(scores, 0.05, 3, q)
         for a in range(2):
-            ref = distributed_sinkhorn(scores[:, a], 0.05, 3,
-                                       shared=None if q is None else q[:, a])
+            ref = distributed_sinkhorn(scores[:, a], 0.05, 3, shared=None if q is None else q[:, a])
             torch.testing.assert_close(targets[:, a], ref)
         logp = F.log_softmax(scores / 0.1, dim=2)
         ref = -0.5 * ((targets[:, 0] * logp[:, 1]).sum(1) +
@@ -108,8 +109,7 @@ def test_swapped_prediction_matches_former_formula():
 def test_temporal_terms_match_former_formulas(batch_negatives):
     q, aug = _z(4, 2, 8, seed=2), _z(2, 4, 2, 8, seed=3)
     diag = torch.arange(4)
-    loss, acc = transformed_copy_contrast_loss(q, aug, TAU, q if batch_negatives else None,
-                                               diag)
+    loss, acc = transformed_copy_contrast_loss(q, aug, TAU, q if batch_negatives else None, diag)
     ref_loss, ref_acc = ref_aug_loss(q, aug, diag, TAU, batch_negatives)
     torch.testing.assert_close(loss, ref_loss)
     torch.testing.assert_close(acc, ref_acc.to(acc))
@@ -126,11 +126,25 @@ def test_temporal_terms_match_former_formulas(batch_negatives):
 # ------------------------------------------------------------ the whole objective
 def _model(**kw):
     cfg = dict(
-        backbone=dict(type='ResNet3dSSL', depth=18, base_channels=8, conv1_kernel=(3, 7, 7),
-                      conv1_stride_t=1, pool1_stride_t=1, spatial_strides=(1, 2, 2, 2),
-                      temporal_strides=(1, 2, 2, 1), with_pool2=False, out_indices=(1, 2, 3)),
-        level_channels=(16, 32, 64), proj_channels=8, num_prototypes=6, queue_length=8,
-        num_tokens=(4, 2, 2), me_reduction=4, mul_on=True, queue_on=True)
+        backbone=dict(
+            type='ResNet3dSSL',
+            depth=18,
+            base_channels=8,
+            conv1_kernel=(3, 7, 7),
+            conv1_stride_t=1,
+            pool1_stride_t=1,
+            spatial_strides=(1, 2, 2, 2),
+            temporal_strides=(1, 2, 2, 1),
+            with_pool2=False,
+            out_indices=(1, 2, 3)),
+        level_channels=(16, 32, 64),
+        proj_channels=8,
+        num_prototypes=6,
+        queue_length=8,
+        num_tokens=(4, 2, 2),
+        me_reduction=4,
+        mul_on=True,
+        queue_on=True)
     cfg.update(kw)
     torch.manual_seed(0)
     return MLRep(**cfg).double()
@@ -151,12 +165,17 @@ def former_objective(model, x):
     scores = head.prototypes(z.flatten(0, 1)).view(n, 2, -1)
     filled = int(head.queue_filled)
     queued = head.queue.queue[:filled].view(filled, 2, -1) if filled else None
-    targets = torch.stack([distributed_sinkhorn(
-        scores[:, a].detach(), model.sinkhorn_eps, model.sinkhorn_iters,
-        shared=None if queued is None else queued[:, a]) for a in range(2)], dim=1)
+    targets = torch.stack([
+        distributed_sinkhorn(
+            scores[:, a].detach(),
+            model.sinkhorn_eps,
+            model.sinkhorn_iters,
+            shared=None if queued is None else queued[:, a]) for a in range(2)
+    ],
+                          dim=1)
     logp = F.log_softmax(scores / model.proto_tau, dim=2)
-    out['loss_proto'] = w['proto'] * -0.5 * (
-        (targets[:, 0] * logp[:, 1]).sum(1) + (targets[:, 1] * logp[:, 0]).sum(1)).mean()
+    out['loss_proto'] = w['proto'] * -0.5 * ((targets[:, 0] * logp[:, 1]).sum(1) +
+                                             (targets[:, 1] * logp[:, 0]).sum(1)).mean()
     head.enqueue(scores.detach())
     with torch.no_grad():
         labels = (targets[:, 0] + targets[:, 1]).argmax(dim=1)
@@ -165,10 +184,13 @@ def former_objective(model, x):
     for lv in LEVELS:
         logh = logh_high
         if lv != 'high':
-            zr = F.normalize(model.level_proj[lv](pool_features(
-                feats[lv][:, :2].flatten(0, 1), 'avg')), dim=1).view(n, 2, -1)
-            logh = [ref_log_similarity(zr[:, a], zr[:, 0], zr[:, 1], zr[:, 0], zr[:, 1],
-                                       diag, tau) for a in range(2)]
+            zr = F.normalize(
+                model.level_proj[lv](pool_features(feats[lv][:, :2].flatten(0, 1), 'avg')),
+                dim=1).view(n, 2, -1)
+            logh = [
+                ref_log_similarity(zr[:, a], zr[:, 0], zr[:, 1], zr[:, 0], zr[:, 1], diag, tau)
+                for a in range(2)
+            ]
         out[f'loss_mul_{lv}'] = w[f'mul_{lv}'] * sum(
             -(graph * F.log_softmax(lh, dim=1)).sum(1).mean() for lh in logh) / 2
     for lv, th in model.temporal_heads.items():
@@ -184,16 +206,15 @@ def former_objective(model, x):
         l_tok = th.project_tokens(pooled[2 * n:3 * n], t)
         logits = torch.einsum('bkd,bld->bkl', s_tok, l_tok) / tau
         labels = torch.arange(t).repeat(n)
-        out[f'loss_ret_{lv}'] = w[f'ret_{lv}'] * (
-            F.cross_entropy(logits.flatten(0, 1), labels) +
-            F.cross_entropy(logits.transpose(1, 2).flatten(0, 1), labels)) / 2
+        out[f'loss_ret_{lv}'] = w[f'ret_{lv}'] * (F.cross_entropy(logits.flatten(
+            0, 1), labels) + F.cross_entropy(logits.transpose(1, 2).flatten(0, 1), labels)) / 2
     return out
 
 
 def test_model_loss_matches_former_inline_objective():
     """Two steps (the second reads the queue the first filled), losses and gradients."""
-    x = torch.randn(4, 3, 3, 8, 32, 32, generator=torch.Generator().manual_seed(1),
-                    dtype=torch.float64)
+    x = torch.randn(
+        4, 3, 3, 8, 32, 32, generator=torch.Generator().manual_seed(1), dtype=torch.float64)
     new, old = _model(), _model()
     for step in range(2):
         grads = []
@@ -201,8 +222,10 @@ def test_model_loss_matches_former_inline_objective():
             model.zero_grad()
             out = {k: v for k, v in fn(model, x).items() if k.startswith('loss_')}
             sum(out.values()).backward()
-            grads.append((out, {n: p.grad.clone() for n, p in model.named_parameters()
-                                if p.grad is not None}))
+            grads.append((out, {
+                n: p.grad.clone()
+                for n, p in model.named_parameters() if p.grad is not None
+            }))
         (out_new, g_new), (out_old, g_old) = grads
         assert out_new.keys() == out_old.keys()
         for k in out_old:
@@ -216,9 +239,10 @@ def test_model_loss_matches_former_inline_objective():
 
 
 def test_heads_built_from_config_overrides():
-    model = _model(proto_head=dict(loss=dict(temperature=0.2)),
-                   temporal_head=dict(batch_negatives=False),
-                   level_neck=dict(num_layers=1))
+    model = _model(
+        proto_head=dict(loss=dict(temperature=0.2)),
+        temporal_head=dict(batch_negatives=False),
+        level_neck=dict(num_layers=1))
     assert model.proto_tau == 0.2 and model.sinkhorn_eps == 0.05
     assert all(not h.batch_negatives for h in model.temporal_heads.values())
     assert type(model.proto_head).__name__ == 'PrototypeHead'

@@ -62,6 +62,7 @@ def _build(config: str, edit) -> torch.nn.Module:
 
 def _sor(edit=None):
     """seg_order_rate r21d_synthetic.py at base width 4 (32-d last stage)."""
+
     def shrink(m):
         m.backbone.base_channels = 4
         m.order_head.update(in_channels=32, hidden_channels=16)
@@ -70,6 +71,7 @@ def _sor(edit=None):
         m.queue_len = 8
         if edit:
             edit(m)
+
     model = _build('seg_order_rate/r21d_synthetic.py', shrink)
     x = torch.randn(4, 2, 3, 8, 32, 32, generator=torch.Generator().manual_seed(1))
     return model, x, sor_samples(4)
@@ -77,12 +79,14 @@ def _sor(edit=None):
 
 def _hdc(edit=None):
     """hdc r3d18_synthetic.py at base width 8 (blocks 3, 4, 5: 16, 32, 64 channels)."""
+
     def shrink(m):
         m.backbone.base_channels = 8
         m.head.in_channels = (16, 32, 64)
         m.head.out_channels = 16
         if edit:
             edit(m)
+
     model = _build('hdc/r3d18_synthetic.py', shrink)
     x = torch.randn(4, 3, 3, 8, 64, 64, generator=torch.Generator().manual_seed(1))
     return model, x, None
@@ -90,12 +94,13 @@ def _hdc(edit=None):
 
 def _mlrep(edit=None):
     """mlrep r3d18_synthetic.py at base width 8, K = 16 prototypes, queue of 8."""
+
     def shrink(m):
         m.backbone.base_channels = 8
-        m.update(level_channels=(16, 32, 64), proj_channels=16, queue_length=8,
-                 me_reduction=4)
+        m.update(level_channels=(16, 32, 64), proj_channels=16, queue_length=8, me_reduction=4)
         if edit:
             edit(m)
+
     model = _build('mlrep/r3d18_synthetic.py', shrink)
     x = torch.randn(4, 3, 3, 8, 32, 32, generator=torch.Generator().manual_seed(1))
     return model, x, None
@@ -107,6 +112,7 @@ CTRL_T, CTRL_SIZE, CTRL_K = 16, 64, 3
 
 def _ctrl(edit=None):
     """ctrl_aug r3d18_synthetic.py at base width 8 (64-d last stage), K = 3 clips."""
+
     def shrink(m):
         m.backbone.base_channels = 8
         m.projection.update(in_channels=64, hidden_channels=32, out_channels=16)
@@ -114,12 +120,12 @@ def _ctrl(edit=None):
         m.td_head.update(in_channels=64, hidden_channels=32, num_clips=CTRL_K)
         if edit:
             edit(m)
+
     model = _build('ctrl_aug/r3d18_synthetic.py', shrink)
     x, samples = ctrl_batch(n=4, k=CTRL_K, t=CTRL_T, size=CTRL_SIZE, seed=0)
     # flipped and unflipped views in the batch, global and local (levels: i % 2)
     for i, s in enumerate(samples):
-        s.metainfo['ctrl_params']['flips'][:] = [(i + j) % 2 == 0
-                                                 for j in range(CTRL_K + 1)]
+        s.metainfo['ctrl_params']['flips'][:] = [(i + j) % 2 == 0 for j in range(CTRL_K + 1)]
     return model, x, samples
 
 
@@ -141,7 +147,7 @@ def _grads(loss, params, retain=True):
 
 
 def _norm(grads) -> float:
-    return math.sqrt(sum(float((g.double() ** 2).sum()) for g in grads if g is not None))
+    return math.sqrt(sum(float((g.double()**2).sum()) for g in grads if g is not None))
 
 
 # ---------------------------------------------------------------------- every term alone
@@ -150,8 +156,10 @@ def _expected_terms(method, model):
     if method == 'seg_order_rate':
         return {'loss_order', 'loss_rate', 'loss_contrast'}
     if method == 'hdc':
-        return ({f'loss_sc_{k}' for k, a in zip(model.scales, model.sc_weights) if a} |
-                {f'loss_tc_{k}' for k, b in zip(model.scales, model.tc_weights) if b})
+        return ({f'loss_sc_{k}'
+                 for k, a in zip(model.scales, model.sc_weights) if a}
+                | {f'loss_tc_{k}'
+                   for k, b in zip(model.scales, model.tc_weights) if b})
     if method == 'mlrep':
         return {f'loss_{k}' for k, w in model.loss_weights.items() if w > 0}
     terms = {f'loss_{k}' for k in model.loss_weights}
@@ -186,8 +194,8 @@ def _expected_views(method, term, bn_coupled=True):
         # batch, so its BN batch statistics carry the long clip's gradient too (see
         # test_mlrep_aug_and_ret_views_without_bn_coupling); the rest: short clips only
         coupled = bn_coupled and term.startswith('loss_aug')
-        return ({'short1', 'short2', 'long'} if term.startswith('loss_ret') or coupled
-                else {'short1', 'short2'})
+        return ({'short1', 'short2', 'long'}
+                if term.startswith('loss_ret') or coupled else {'short1', 'short2'})
     return {'query'} if method == 'seg_order_rate' else {'local', 'global'}
 
 
@@ -244,12 +252,12 @@ def test_each_term_alone_reaches_the_backbone_stem(method):
         # and through the features of every view the term uses, and of no other
         reached = _reached_views(method, seen, map_grads, x.shape[0])
         assert reached == _expected_views(method, key), (key, reached)
-    print(f'{method} backbone grad norms: ' +
-          ', '.join(f'{k} {v:.4g}' for k, v in norms.items()))
+    print(f'{method} backbone grad norms: ' + ', '.join(f'{k} {v:.4g}' for k, v in norms.items()))
     # the momentum encoder (seg_order_rate's key branch) is not trained by any term
     if method == 'seg_order_rate':
-        keys = [p for n, p in model.named_parameters()
-                if n.startswith(('key_backbone.', 'key_neck.'))]
+        keys = [
+            p for n, p in model.named_parameters() if n.startswith(('key_backbone.', 'key_neck.'))
+        ]
         assert keys and not any(p.requires_grad for p in keys)
 
 
@@ -264,8 +272,7 @@ def test_mlrep_aug_and_ret_views_without_bn_coupling():
     losses = model.loss(x)
     handle.remove()
     maps = [f for out in seen for f in out]
-    for key in ('loss_aug_low', 'loss_aug_mid', 'loss_ret_low', 'loss_ret_mid',
-                'loss_ret_high'):
+    for key in ('loss_aug_low', 'loss_aug_mid', 'loss_ret_low', 'loss_ret_mid', 'loss_ret_high'):
         reached = _reached_views('mlrep', seen, _grads(losses[key], maps), x.shape[0])
         assert reached == _expected_views('mlrep', key, bn_coupled=False), (key, reached)
 
@@ -348,14 +355,12 @@ def _mlrep_scores(model, x):
     n = x.shape[0]
     high = model.backbone(x.flatten(0, 1))[-1]
     high = high.view(n, 3, *high.shape[1:])[:, :2]  # the two short clips
-    z = F.normalize(model.proto_head.projection(high.mean(dim=(3, 4, 5)).flatten(0, 1)),
-                    dim=1)
+    z = F.normalize(model.proto_head.projection(high.mean(dim=(3, 4, 5)).flatten(0, 1)), dim=1)
     protos = model.proto_head.prototypes.weight  # unit rows (checked by the caller)
     return (z @ protos.t()).view(n, 2, -1)
 
 
-def _swapped_prediction_loops(scores: np.ndarray, targets: np.ndarray, tau: float
-                              ) -> float:
+def _swapped_prediction_loops(scores: np.ndarray, targets: np.ndarray, tau: float) -> float:
     """Eq. 4 by loops: ``mean_i -1/2 sum_k (s^1_ik log p^2_ik + s^2_ik log p^1_ik)``."""
     n, _, k = scores.shape
     total = 0.0
@@ -389,8 +394,9 @@ def test_mlrep_loss_proto_through_model_loss_matches_brute_force():
         s1 = _mlrep_scores(model, x1).double().numpy()
     t1 = np.stack([sinkhorn_reference(s1[:, a], eps, iters) for a in range(2)], axis=1)
     ref1 = w * _swapped_prediction_loops(s1, t1, tau)
-    assert math.isclose(float(out1['loss_proto'].detach()), ref1, rel_tol=1e-4), (
-        float(out1['loss_proto'].detach()), ref1)
+    assert math.isclose(
+        float(out1['loss_proto'].detach()), ref1,
+        rel_tol=1e-4), (float(out1['loss_proto'].detach()), ref1)
 
     # its gradient: targets constant, prediction through z (backbone) and P
     stem = _stem(model.backbone)[1]
@@ -410,11 +416,15 @@ def test_mlrep_loss_proto_through_model_loss_matches_brute_force():
     out2 = model.loss(x2)
     with torch.no_grad():
         s2 = _mlrep_scores(model, x2).double().numpy()
-    t2 = np.stack([sinkhorn_reference(np.concatenate([s2[:, a], s1[:, a]]), eps,
-                                      iters)[:len(s2)] for a in range(2)], axis=1)
+    t2 = np.stack([
+        sinkhorn_reference(np.concatenate([s2[:, a], s1[:, a]]), eps, iters)[:len(s2)]
+        for a in range(2)
+    ],
+                  axis=1)
     ref2 = w * _swapped_prediction_loops(s2, t2, tau)
-    assert math.isclose(float(out2['loss_proto'].detach()), ref2, rel_tol=1e-4), (
-        float(out2['loss_proto'].detach()), ref2)
+    assert math.isclose(
+        float(out2['loss_proto'].detach()), ref2,
+        rel_tol=1e-4), (float(out2['loss_proto'].detach()), ref2)
     # the queue changes the targets, so the check above has power over its use
     t2_noq = np.stack([sinkhorn_reference(s2[:, a], eps, iters) for a in range(2)], 1)
     assert abs(w * _swapped_prediction_loops(s2, t2_noq, tau) - ref2) > 1e-3 * abs(ref2)
@@ -448,9 +458,11 @@ def _mine_by_loops(critic, local_vec, glob_vec, joint_pair, frozen_critic=False)
 
 @pytest.mark.parametrize('grl_scale', [None, 0.5])
 def test_ctrl_aug_gradient_reversal_inside_model(grl_scale):
+
     def edit(m):
         if grl_scale is not None:
             m.grl_scale = grl_scale
+
     model, x, samples = _ctrl(edit)
     scale = model.grl_scale
     assert scale == (1.0 if grl_scale is None else grl_scale)
@@ -486,13 +498,12 @@ def test_ctrl_aug_gradient_reversal_inside_model(grl_scale):
         if gr is None:
             assert gm is None or not gm.any()
             continue
-        torch.testing.assert_close(gm, -scale * gr, rtol=1e-4,
-                                   atol=1e-4 * float(gr.abs().max()))
+        torch.testing.assert_close(gm, -scale * gr, rtol=1e-4, atol=1e-4 * float(gr.abs().max()))
 
     # (b) the frozen critic on the video's own local-global pairs: +w I, not reversed,
     # theta untouched
-    mi_lg = _mine_by_loops(model.critic, local_vec, glob_vec, lambda a, b: a == b,
-                           frozen_critic=True)
+    mi_lg = _mine_by_loops(
+        model.critic, local_vec, glob_vec, lambda a, b: a == b, frozen_critic=True)
     torch.testing.assert_close(losses['loss_mi_lg'], w * mi_lg)
     g_lg = _grads(losses['loss_mi_lg'], feats + critic)
     g_lg_ref = _grads(w * mi_lg, feats)
@@ -525,16 +536,13 @@ def _tubes(window, box, flip, grid):
 
 def correspondence_by_tubes(params, local_grid, global_grid):
     """Eq. 1 tube by tube: ``S[k][i][j] = vol(local cell i ∩ global cell j) / vol(i)``."""
-    glob = _tubes(params['global_window'], params['boxes'][0], params['flips'][0],
-                  global_grid)
+    glob = _tubes(params['global_window'], params['boxes'][0], params['flips'][0], global_grid)
     out = []
     for c, window in enumerate(params['local_windows']):
         rows = []
-        for tube in _tubes(window, params['boxes'][c + 1], params['flips'][c + 1],
-                           local_grid):
+        for tube in _tubes(window, params['boxes'][c + 1], params['flips'][c + 1], local_grid):
             vol = np.prod([iv[1] - iv[0] for iv in tube])
-            rows.append([np.prod([_overlap(a, b) for a, b in zip(tube, g)]) / vol
-                         for g in glob])
+            rows.append([np.prod([_overlap(a, b) for a, b in zip(tube, g)]) / vol for g in glob])
         out.append(rows)
     return np.array(out)  # (K, Nc, Nv)
 
@@ -568,8 +576,7 @@ def region_contrast_by_loops(proj, local_map, glob_map, s, tau):
                         logits = (keys @ q).double() / tau
                         lse = float(torch.logsumexp(logits, 0))
                         row = s[a, c, i]
-                        total -= sum(row[j] * (float(logits[a * nv + j]) - lse)
-                                     for j in range(nv))
+                        total -= sum(row[j] * (float(logits[a * nv + j]) - lse) for j in range(nv))
                         hits += int(int(logits.argmax()) == a * nv + int(np.argmax(row)))
                         count += 1
                         i += 1
@@ -593,13 +600,15 @@ def test_ctrl_aug_region_contrast_larger_than_one_cell_matches_loops():
     s = np.stack([correspondence_by_tubes(p, (2, 2, 2), (8, 2, 2)) for p in params])
     np.testing.assert_allclose(s.sum(-1), 1.0, rtol=1e-5)  # local tubes inside the global
     # S is not trivial: cells of one clip spread over several global cells, differently
-    assert ((s > 0).sum(-1) > 1).any() and len({tuple(r.round(6)) for r in
-                                                s.reshape(-1, s.shape[-1])}) > n * k
+    assert ((s > 0).sum(-1) > 1).any() and len(
+        {tuple(r.round(6))
+         for r in s.reshape(-1, s.shape[-1])}) > n * k
     with torch.no_grad():
         ref, acc = region_contrast_by_loops(model.projection, local_map, glob_map, s,
                                             model.temperature)
-    assert math.isclose(float(losses['loss_rc'].detach()), ref, rel_tol=1e-4), (
-        float(losses['loss_rc'].detach()), ref)
+    assert math.isclose(
+        float(losses['loss_rc'].detach()), ref,
+        rel_tol=1e-4), (float(losses['loss_rc'].detach()), ref)
     assert math.isclose(float(losses['acc_rc']), acc, abs_tol=1e-6)
     assert float(losses['rc_candidates']) == n * 8 * 2 * 2
     # the comparison has power: ignoring the flips, or reversing time, changes L_rc

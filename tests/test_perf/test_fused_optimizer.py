@@ -16,8 +16,9 @@ def _model() -> nn.Module:
     # no conv bias before BN: its gradient is rounding noise, which Adam's g/sqrt(v)
     # turns into lr-sized steps of arbitrary sign (ill-posed to compare)
     torch.manual_seed(0)
-    return nn.Sequential(nn.Conv3d(3, 8, 3, bias=False), nn.BatchNorm3d(8), nn.ReLU(), nn.Flatten(),
-                         nn.LazyLinear(5))
+    return nn.Sequential(
+        nn.Conv3d(3, 8, 3, bias=False), nn.BatchNorm3d(8), nn.ReLU(), nn.Flatten(),
+        nn.LazyLinear(5))
 
 
 def _train(optim_cfg: dict, steps: int = 4) -> tuple:
@@ -46,14 +47,13 @@ _reference_state = copy.deepcopy(_m.state_dict())
 ])
 def test_fused_step_matches_loop(optimizer):
     loop, ow_loop = _train(dict(type='OptimWrapper', optimizer=dict(optimizer, foreach=False)))
-    fused, ow_fused = _train(dict(type='OptimWrapper',
-                                  constructor='FusedOptimWrapperConstructor',
-                                  optimizer=optimizer))
+    fused, ow_fused = _train(
+        dict(type='OptimWrapper', constructor='FusedOptimWrapperConstructor', optimizer=optimizer))
     assert ow_fused.optimizer.defaults['fused'] is True
     assert not ow_loop.optimizer.defaults.get('fused')
     moved = 0.0
-    for (name, a), b, r in zip(loop.state_dict().items(), fused.state_dict().values(),
-                               _reference_state.values()):
+    for (name, a), b, r in zip(loop.state_dict().items(),
+                               fused.state_dict().values(), _reference_state.values()):
         if a.is_floating_point():
             torch.testing.assert_close(b, a, rtol=1e-5, atol=1e-6, msg=name)
             moved = max(moved, float((a - r).abs().max()))
@@ -64,19 +64,26 @@ def test_fused_respects_explicit_choice_and_other_optimizers():
     register_all_modules(init_default_scope=True)
     model = _model()
     model(torch.randn(2, 3, 4, 6, 6))
-    ow = build_optim_wrapper(model, dict(type='OptimWrapper',
-                                         constructor='FusedOptimWrapperConstructor',
-                                         optimizer=dict(type='Adam', lr=1e-3, foreach=False)))
+    ow = build_optim_wrapper(
+        model,
+        dict(
+            type='OptimWrapper',
+            constructor='FusedOptimWrapperConstructor',
+            optimizer=dict(type='Adam', lr=1e-3, foreach=False)))
     assert not ow.optimizer.defaults.get('fused')
-    ow = build_optim_wrapper(model, dict(type='OptimWrapper',
-                                         constructor='FusedOptimWrapperConstructor',
-                                         optimizer=dict(type='RMSprop', lr=1e-3)))
+    ow = build_optim_wrapper(
+        model,
+        dict(
+            type='OptimWrapper',
+            constructor='FusedOptimWrapperConstructor',
+            optimizer=dict(type='RMSprop', lr=1e-3)))
     assert isinstance(ow.optimizer, torch.optim.RMSprop)
 
 
-@pytest.mark.parametrize('config', ['configs/mlrep/r3d18_ucf.py', 'configs/ctrl_aug/r3d18_ucf.py',
-                                    'configs/hdc/r3d18_ucf.py',
-                                    'configs/seg_order_rate/r21d_ucf.py'])
+@pytest.mark.parametrize('config', [
+    'configs/mlrep/r3d18_ucf.py', 'configs/ctrl_aug/r3d18_ucf.py', 'configs/hdc/r3d18_ucf.py',
+    'configs/seg_order_rate/r21d_ucf.py'
+])
 def test_method_configs_use_fused_step(config):
     cfg = Config.fromfile(osp.join(REPO, config))
     assert cfg.optim_wrapper.constructor == 'FusedOptimWrapperConstructor'

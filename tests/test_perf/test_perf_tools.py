@@ -27,11 +27,11 @@ def _figure(out: str, pattern: str) -> float:
 
 
 def test_benchmark_train_step_prints_every_figure(synthetic_data):
-    proc = run_tool(['tools/analysis/benchmark_train_step.py', SYNTHETIC['ctrl_aug'],
-                     '--batch', '2', '--iters', '1', '--warmup', '1',
-                     '--videos', synthetic_data['train'],
-                     '--video-root', synthetic_data['root'],
-                     '--cfg-options', 'train_dataloader.collate_fn.samples_per_level=2'])
+    proc = run_tool([
+        'tools/analysis/benchmark_train_step.py', SYNTHETIC['ctrl_aug'], '--batch', '2', '--iters',
+        '1', '--warmup', '1', '--videos', synthetic_data['train'], '--video-root',
+        synthetic_data['root'], '--cfg-options', 'train_dataloader.collate_fn.samples_per_level=2'
+    ])
     out = proc.stdout
     step = _figure(out, r'step time \(a\): ([\d.]+) ms')
     bb = _figure(out, r'backbone passes time \(b\): ([\d.]+) ms')
@@ -50,10 +50,11 @@ def test_benchmark_train_step_prints_every_figure(synthetic_data):
 
 def test_benchmark_train_step_input_rescale_and_momentum_encoder(synthetic_data):
     """seg_order_rate: query + momentum key encoder (no grad) passes, rescaled input."""
-    proc = run_tool(['tools/analysis/benchmark_train_step.py', SYNTHETIC['seg_order_rate'],
-                     '--batch', '2', '--iters', '1', '--input', '8x48x48', '--threads', '1',
-                     '--videos', synthetic_data['train'],
-                     '--video-root', synthetic_data['root']])
+    proc = run_tool([
+        'tools/analysis/benchmark_train_step.py', SYNTHETIC['seg_order_rate'], '--batch', '2',
+        '--iters', '1', '--input', '8x48x48', '--threads', '1', '--videos', synthetic_data['train'],
+        '--video-root', synthetic_data['root']
+    ])
     assert 'threads: 1 ' in proc.stdout
     passes = re.findall(r'pass: \w+ input \(([\d, ]+)\) grad=(\w+)', proc.stdout)
     assert passes, proc.stdout
@@ -64,9 +65,11 @@ def test_benchmark_train_step_input_rescale_and_momentum_encoder(synthetic_data)
 
 def test_benchmark_pipeline_counts_exact(synthetic_data, tmp_path):
     out_json = str(tmp_path / 'pipe.json')
-    proc = run_tool(['tools/analysis/benchmark_pipeline.py', SYNTHETIC['simclr'],
-                     '--videos', synthetic_data['train'], '--video-root',
-                     synthetic_data['root'], '--samples', '4', '--json', out_json])
+    proc = run_tool([
+        'tools/analysis/benchmark_pipeline.py', SYNTHETIC['simclr'], '--videos',
+        synthetic_data['train'], '--video-root', synthetic_data['root'], '--samples', '4', '--json',
+        out_json
+    ])
     out = proc.stdout
     for name in ('vssl_mm', 'mmaction2'):
         assert re.search(rf'{name}: [\d.]+ samples/s', out)
@@ -107,18 +110,23 @@ def test_benchmark_pipeline_matched_interval(synthetic_data, tmp_path):
         assert abs(np.mean(picks) - frac) <= 1 / 1000
 
     out_json = str(tmp_path / 'pipe.json')
-    common = ['--videos', synthetic_data['train'], '--video-root', synthetic_data['root'],
-              '--samples', '2', '--json', out_json]
-    run_tool(['tools/analysis/benchmark_pipeline.py', SYNTHETIC['seg_order_rate'],
-              '--baseline-interval', 'matched'] + common)
+    common = [
+        '--videos', synthetic_data['train'], '--video-root', synthetic_data['root'], '--samples',
+        '2', '--json', out_json
+    ]
+    run_tool([
+        'tools/analysis/benchmark_pipeline.py', SYNTHETIC['seg_order_rate'], '--baseline-interval',
+        'matched'
+    ] + common)
     rep = json.load(open(out_json))
     density = rep['matched_from_spanned_per_needed']
     assert density >= 1.0 and rep['vssl_mm']['spanned_per_needed'] >= 1.0
     clip_len = rep['mmaction2_clip']['clip_len']
     assert rep['mmaction2_clip']['frame_interval'] == pytest.approx(
         matched_interval(density, clip_len))
-    run_tool(['tools/analysis/benchmark_pipeline.py', SYNTHETIC['simclr'],
-              '--baseline-interval', '3'] + common)
+    run_tool(
+        ['tools/analysis/benchmark_pipeline.py', SYNTHETIC['simclr'], '--baseline-interval', '3'] +
+        common)
     rep = json.load(open(out_json))
     assert rep['mmaction2_clip']['frame_interval'] == 3
     assert rep['matched_from_spanned_per_needed'] is None
@@ -137,13 +145,17 @@ def test_counting_reader_counts_known_video(synthetic_data):
     path = osp.join(synthetic_data['root'], video)
 
     class FixedSampler:
+
         def __call__(self, results):
-            results['view_frame_inds'] = [np.arange(0, 16, 2), np.arange(8, 24, 2),
-                                          np.array([30, 30, 31])]
+            results['view_frame_inds'] = [
+                np.arange(0, 16, 2),
+                np.arange(8, 24, 2),
+                np.array([30, 30, 31])
+            ]
             return results
 
-    info = run_instrumented([VideoOpen(), FixedSampler(), MultiViewDecode()],
-                            dict(filename=path), 'video_reader')
+    info = run_instrumented([VideoOpen(), FixedSampler(),
+                             MultiViewDecode()], dict(filename=path), 'video_reader')
     expected = len(set(range(0, 24, 2)) | {30, 31})  # 12 + 2 = 14
     assert info['needed'] == expected
     assert info['spanned'] == 32  # frames 0 .. 31
@@ -171,8 +183,10 @@ def test_cpu_amp_optim_wrapper_autocasts_bf16():
 
 def _one_step_options(synthetic_data, work_dir, **extra):
     opts = dict(extra)
-    opts.update({'train_dataloader.batch_size': 2,
-                 'train_dataloader.dataset.indices': 2})  # one iteration
+    opts.update({
+        'train_dataloader.batch_size': 2,
+        'train_dataloader.dataset.indices': 2
+    })  # one iteration
     return synthetic_cfg_options(synthetic_data, work_dir, **opts)
 
 
@@ -197,8 +211,7 @@ def test_amp_step_cpu(method, synthetic_data, tmp_path):
 def test_with_cp_step(method, synthetic_data, tmp_path):
     work = str(tmp_path / 'cp')
     proc = run_tool(['tools/train.py', SYNTHETIC[method]] + _one_step_options(
-        synthetic_data, work, **{'model.backbone.with_cp': True},
-        **LEVEL_GROUPS.get(method, {})))
+        synthetic_data, work, **{'model.backbone.with_cp': True}, **LEVEL_GROUPS.get(method, {})))
     _losses_in_log(proc.stdout + proc.stderr)
     dumped = open(osp.join(work, osp.basename(SYNTHETIC[method]))).read()
     assert re.search(r'with_cp\s*=\s*True', dumped)
@@ -206,8 +219,10 @@ def test_with_cp_step(method, synthetic_data, tmp_path):
 
 def test_benchmark_transforms_prints_every_figure(tmp_path):
     out_json = str(tmp_path / 'tf.json')
-    proc = run_tool(['tools/analysis/benchmark_transforms.py', '--clip', '4x16x16',
-                     '--views', '2', '--calls', '2', '--json', out_json])
+    proc = run_tool([
+        'tools/analysis/benchmark_transforms.py', '--clip', '4x16x16', '--views', '2', '--calls',
+        '2', '--json', out_json
+    ])
     rep = json.load(open(out_json))
     assert len(rep['timings']) == 4
     for name, r in rep['timings'].items():

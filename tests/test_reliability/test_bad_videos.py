@@ -18,8 +18,8 @@ KINDS = ('empty', 'random_bytes', 'truncated', 'missing', 'zero_frame', 'too_sho
 @pytest.fixture(scope='module')
 def broken(synthetic_data, tmp_path_factory):
     first = open(synthetic_data['train']).readline().split()[0]
-    return make_broken_videos(osp.join(synthetic_data['root'], first),
-                              str(tmp_path_factory.mktemp('broken')))
+    return make_broken_videos(
+        osp.join(synthetic_data['root'], first), str(tmp_path_factory.mktemp('broken')))
 
 
 def _pipeline():
@@ -27,11 +27,15 @@ def _pipeline():
     # 8 frames, so the 3-frame video is too short after the sampler's fallback
     return [
         dict(type='VideoOpen'),
-        dict(type='SegmentOrderRateSampler', clip_len=8, num_segments=2, max_rate=1,
-             min_len=4, num_views=1),
+        dict(
+            type='SegmentOrderRateSampler',
+            clip_len=8,
+            num_segments=2,
+            max_rate=1,
+            min_len=4,
+            num_views=1),
         dict(type='MultiViewDecode'),
-        dict(type='ViewsApply', transforms=[dict(type='Resize', scale=(32, 32),
-                                                 keep_ratio=False)]),
+        dict(type='ViewsApply', transforms=[dict(type='Resize', scale=(32, 32), keep_ratio=False)]),
         dict(type='PackMultiViewInputs', meta_keys=('filename', ))
     ]
 
@@ -55,9 +59,14 @@ def test_each_broken_kind_is_skipped_with_reason(kind, broken, synthetic_data, t
     skipped = out['data_samples'].metainfo['skipped_videos']
     assert skipped[0].startswith(broken[kind] + ': ')
     reason = ds.failures[broken[kind]]
-    expected = {'missing': 'not found', 'too_short': 'fewer than clip_len',
-                'zero_frame': 'cannot open', 'empty': 'cannot open',
-                'random_bytes': 'cannot open', 'truncated': 'cannot open'}[kind]
+    expected = {
+        'missing': 'not found',
+        'too_short': 'fewer than clip_len',
+        'zero_frame': 'cannot open',
+        'empty': 'cannot open',
+        'random_bytes': 'cannot open',
+        'truncated': 'cannot open'
+    }[kind]
     assert expected in reason, reason
     # a good sample carries no skip record
     assert 'skipped_videos' not in ds[(0, 5)]['data_samples'].metainfo
@@ -80,10 +89,11 @@ def test_counts_from_workers_reach_the_main_process(broken, synthetic_data, tmp_
 
 def test_too_many_failures_stop_with_examples(broken, synthetic_data, tmp_path):
     ann = _ann(tmp_path, synthetic_data, broken, KINDS, num_good=4)  # 6 of 10 broken
-    ds = VideoSSLDataset(ann, _pipeline(), max_fail_ratio=0.1, max_failures=2,
-                         max_refetch=50)
-    with pytest.raises(RuntimeError, match=r'failed to load, more than max\(max_failures=2, '
-                       r'max_fail_ratio=0.1 x 10 videos\) = 2.*Examples: .*\.mp4'):
+    ds = VideoSSLDataset(ann, _pipeline(), max_fail_ratio=0.1, max_failures=2, max_refetch=50)
+    with pytest.raises(
+            RuntimeError,
+            match=r'failed to load, more than max\(max_failures=2, '
+            r'max_fail_ratio=0.1 x 10 videos\) = 2.*Examples: .*\.mp4'):
         for i in range(len(ds)):
             ds[(i, i)]
 
@@ -117,7 +127,8 @@ def test_train_logs_per_epoch_skip_count(broken, synthetic_data, tmp_path):
             'train_dataloader.dataset.ann_file': ann,
             'train_dataloader.num_workers': 2,
             'train_dataloader.dataset.max_fail_ratio': 0.5,
-            'train_cfg.max_epochs': 2})
+            'train_cfg.max_epochs': 2
+        })
     proc = run_tool(['tools/train.py', 'configs/ctrl_aug/r3d18_synthetic.py'] + opts)
     log = proc.stdout + proc.stderr
     counts = re.findall(r'Epoch (\d): skipped (\d+) video loads \((\d+) distinct', log)

@@ -18,12 +18,21 @@ def test_check_videos_cli_reports_and_cleans(synthetic_data, tmp_path):
     ann = tmp_path / 'ann.txt'
     ann.write_text('\n'.join(good + [f'{broken[k]} 3' for k in kinds]) + '\n')
     out = tmp_path / 'clean.txt'
-    proc = subprocess.run(
-        [sys.executable, 'tools/data/check_videos.py', str(ann), '--root', root,
-         '--workers', '2', '--out', str(out), '--min-frames', '8',
-         '--report', str(tmp_path / 'r.json')],
-        cwd=REPO, capture_output=True, text=True, timeout=300,
-        env={'PYTHONPATH': REPO, 'PATH': '/usr/bin:/bin', 'OMP_NUM_THREADS': '1'})
+    proc = subprocess.run([
+        sys.executable, 'tools/data/check_videos.py',
+        str(ann), '--root', root, '--workers', '2', '--out',
+        str(out), '--min-frames', '8', '--report',
+        str(tmp_path / 'r.json')
+    ],
+                          cwd=REPO,
+                          capture_output=True,
+                          text=True,
+                          timeout=300,
+                          env={
+                              'PYTHONPATH': REPO,
+                              'PATH': '/usr/bin:/bin',
+                              'OMP_NUM_THREADS': '1'
+                          })
     assert proc.returncode == 1, proc.stderr[-3000:]
     assert f'checked {len(good) + 6} videos: ok {len(good)}, too_short 1, unreadable 5' \
         in proc.stdout, proc.stdout
@@ -37,8 +46,7 @@ def test_check_videos_cli_reports_and_cleans(synthetic_data, tmp_path):
 def test_random_access_mismatch_is_detected(synthetic_data, monkeypatch):
     """A reader whose seeks land 5 frames early (the AVI B-frame symptom)."""
     import decord
-    path = osp.join(synthetic_data['root'],
-                    open(synthetic_data['train']).readline().split()[0])
+    path = osp.join(synthetic_data['root'], open(synthetic_data['train']).readline().split()[0])
     assert check_video_ok(path)
     original = decord.VideoReader.get_batch
 

@@ -27,8 +27,11 @@ def test_sigkill_during_save_leaves_a_loadable_checkpoint(tmp_path):
     mid_save = 0
     for trial, delay in enumerate((0.0, 0.03, 0.1)):
         proc = subprocess.Popen(
-            [sys.executable, osp.join(REPO, 'tests/test_reliability/ckpt_writer.py'), path],
-            stdout=subprocess.PIPE, text=True, env=env)
+            [sys.executable,
+             osp.join(REPO, 'tests/test_reliability/ckpt_writer.py'), path],
+            stdout=subprocess.PIPE,
+            text=True,
+            env=env)
         lines = []
         # wait until a save is under way on top of an existing checkpoint
         while True:
@@ -79,8 +82,10 @@ resource.setrlimit(resource.RLIMIT_FSIZE, (100000, 100000))
 LocalBackend().put(big.getvalue(), {path!r})
 '''
     for mode in ('orig', 'patched'):
-        proc = subprocess.run([sys.executable, '-c', code, mode], capture_output=True,
-                              text=True, env=dict(os.environ, PYTHONPATH=REPO))
+        proc = subprocess.run([sys.executable, '-c', code, mode],
+                              capture_output=True,
+                              text=True,
+                              env=dict(os.environ, PYTHONPATH=REPO))
         assert proc.returncode != 0 and 'File too large' in proc.stderr, proc.stderr[-500:]
         if mode == 'orig':
             assert os.path.getsize(path) == 100000
@@ -103,15 +108,18 @@ def test_resume_from_pickled_call_is_refused(synthetic_data, tmp_path):
     marker = tmp_path / 'pwned'
     ckpt = str(tmp_path / 'epoch_1.pth')
     torch.save({'state_dict': {}, 'meta': {'epoch': 1, 'x': _Evil(str(marker))}}, ckpt)
-    proc = subprocess.run(
-        [sys.executable, 'tools/train.py', 'configs/simclr/r3d18_synthetic.py',
-         '--resume', ckpt, '--cfg-options',
-         f'train_dataloader.dataset.ann_file={synthetic_data["train"]}',
-         f'train_dataloader.dataset.data_prefix.video={synthetic_data["root"]}',
-         'train_dataloader.num_workers=0', 'train_dataloader.persistent_workers=False',
-         f'work_dir={tmp_path / "work"}'],
-        cwd=REPO, capture_output=True, text=True, timeout=300,
-        env=dict(os.environ, PYTHONPATH=REPO, OMP_NUM_THREADS='1'))
+    proc = subprocess.run([
+        sys.executable, 'tools/train.py', 'configs/simclr/r3d18_synthetic.py', '--resume', ckpt,
+        '--cfg-options', f'train_dataloader.dataset.ann_file={synthetic_data["train"]}',
+        f'train_dataloader.dataset.data_prefix.video={synthetic_data["root"]}',
+        'train_dataloader.num_workers=0', 'train_dataloader.persistent_workers=False',
+        f'work_dir={tmp_path / "work"}'
+    ],
+                          cwd=REPO,
+                          capture_output=True,
+                          text=True,
+                          timeout=300,
+                          env=dict(os.environ, PYTHONPATH=REPO, OMP_NUM_THREADS='1'))
     assert proc.returncode != 0
     assert 'UnsafeCheckpointError' in proc.stderr and ckpt in proc.stderr
     assert not marker.exists()  # the call never ran

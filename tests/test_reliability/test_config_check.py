@@ -23,8 +23,9 @@ def _sampler(cfg, type_name):
 
 
 @pytest.mark.parametrize('name', [
-    'simclr/r3d18_synthetic.py', 'seg_order_rate/r21d_synthetic.py',
-    'hdc/r3d18_synthetic.py', 'mlrep/r3d18_synthetic.py', 'ctrl_aug/r3d18_synthetic.py'])
+    'simclr/r3d18_synthetic.py', 'seg_order_rate/r21d_synthetic.py', 'hdc/r3d18_synthetic.py',
+    'mlrep/r3d18_synthetic.py', 'ctrl_aug/r3d18_synthetic.py'
+])
 def test_shipped_synthetic_configs_pass(name, synthetic_data):
     validate_config(_cfg(name, synthetic_data), world_size=2)
 
@@ -105,13 +106,20 @@ def test_reliability_hooks_added_once(synthetic_data):
 
 def test_train_tool_fails_before_building_anything(synthetic_data, tmp_path):
     work = tmp_path / 'work'
-    proc = subprocess.run(
-        [sys.executable, 'tools/train.py', 'configs/seg_order_rate/r21d_synthetic.py',
-         '--cfg-options', f'train_dataloader.dataset.ann_file={synthetic_data["train"]}',
-         f'train_dataloader.dataset.data_prefix.video={synthetic_data["root"]}',
-         'train_dataloader.dataset.pipeline.1.num_segments=6', f'work_dir={work}'],
-        cwd=REPO, capture_output=True, text=True, timeout=300,
-        env={'PYTHONPATH': REPO, 'PATH': '/usr/bin:/bin'})
+    proc = subprocess.run([
+        sys.executable, 'tools/train.py', 'configs/seg_order_rate/r21d_synthetic.py',
+        '--cfg-options', f'train_dataloader.dataset.ann_file={synthetic_data["train"]}',
+        f'train_dataloader.dataset.data_prefix.video={synthetic_data["root"]}',
+        'train_dataloader.dataset.pipeline.1.num_segments=6', f'work_dir={work}'
+    ],
+                          cwd=REPO,
+                          capture_output=True,
+                          text=True,
+                          timeout=300,
+                          env={
+                              'PYTHONPATH': REPO,
+                              'PATH': '/usr/bin:/bin'
+                          })
     assert proc.returncode != 0
     assert 'ConfigError' in proc.stderr and 'num_segments=6: 6! = 720' in proc.stderr
     assert not work.exists()  # no Runner: no work dir, no log, no checkpoint

@@ -27,9 +27,14 @@ def test_torchrun_rank_failure_brings_all_ranks_down(synthetic_data, tmp_path):
     opts = synthetic_cfg_options(synthetic_data, str(tmp_path / 'w'),
                                  **{'train_dataloader.batch_size': 2})
     start = time.time()
-    proc = subprocess.run(['bash', 'tools/dist_train.sh', _failing_config(tmp_path), '2'] +
-                          opts, cwd=REPO, capture_output=True, text=True,
-                          timeout=BOUND_S + 60, env=_env(PORT=str(free_port())))
+    proc = subprocess.run(
+        ['bash', 'tools/dist_train.sh',
+         _failing_config(tmp_path), '2'] + opts,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=BOUND_S + 60,
+        env=_env(PORT=str(free_port())))
     elapsed = time.time() - start
     log = proc.stdout + proc.stderr
     assert proc.returncode != 0 and elapsed < BOUND_S
@@ -46,12 +51,23 @@ def test_plain_processes_rank_failure_exits_all(synthetic_data, tmp_path):
     procs = []
     start = time.time()
     for rank in (0, 1):
-        env = _env(RANK=str(rank), LOCAL_RANK=str(rank), WORLD_SIZE='2',
-                   MASTER_ADDR='127.0.0.1', MASTER_PORT=port)
-        procs.append(subprocess.Popen(
-            [sys.executable, 'tools/train.py', _failing_config(tmp_path), '--launcher',
-             'pytorch'] + opts, cwd=REPO, env=env, stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT, text=True))
+        env = _env(
+            RANK=str(rank),
+            LOCAL_RANK=str(rank),
+            WORLD_SIZE='2',
+            MASTER_ADDR='127.0.0.1',
+            MASTER_PORT=port)
+        procs.append(
+            subprocess.Popen(
+                [
+                    sys.executable, 'tools/train.py',
+                    _failing_config(tmp_path), '--launcher', 'pytorch'
+                ] + opts,
+                cwd=REPO,
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True))
     outs = []
     try:
         for p in procs:

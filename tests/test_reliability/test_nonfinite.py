@@ -36,13 +36,18 @@ class ToyModel(BaseModel):
 def _run(tmp_path, model, hook):
     data = [dict(inputs=torch.randn(3)) for _ in range(16)]
     runner = Runner(
-        model=model, work_dir=str(tmp_path),
-        train_dataloader=dict(dataset=data, sampler=dict(type='DefaultSampler', shuffle=False),
-                              batch_size=4, collate_fn=dict(type='default_collate')),
+        model=model,
+        work_dir=str(tmp_path),
+        train_dataloader=dict(
+            dataset=data,
+            sampler=dict(type='DefaultSampler', shuffle=False),
+            batch_size=4,
+            collate_fn=dict(type='default_collate')),
         optim_wrapper=dict(optimizer=dict(type='SGD', lr=0.1, momentum=0.9)),
         train_cfg=dict(by_epoch=True, max_epochs=2),
         default_hooks=dict(logger=dict(type='LoggerHook', interval=1), checkpoint=None),
-        custom_hooks=[hook], default_scope='mmengine')
+        custom_hooks=[hook],
+        default_scope='mmengine')
     runner.train()
     return runner
 
@@ -51,8 +56,7 @@ def _run(tmp_path, model, hook):
 def test_nonfinite_loss_raises_naming_term_and_iteration(tmp_path, value):
     model = ToyModel(bad=(7, ), value=value)
     hook = NonFiniteLossHook()
-    with pytest.raises(NonFiniteLossError,
-                       match=rf'iteration 7 \(epoch 2\): loss_b={value}'):
+    with pytest.raises(NonFiniteLossError, match=rf'iteration 7 \(epoch 2\): loss_b={value}'):
         _run(tmp_path, model, hook)
     # stopped before the update: the weights are those that produced the bad loss
     for k, v in model.fc.state_dict().items():

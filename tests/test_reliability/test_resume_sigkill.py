@@ -17,8 +17,8 @@ import resume_check  # noqa: E402
 
 @pytest.mark.parametrize('method,workers', [('seg_order_rate', 2), ('mlrep', 0)])
 def test_sigkill_mid_epoch_then_resume_is_exact(method, workers, synthetic_data, tmp_path):
-    r = resume_check.check_method(method, synthetic_data, str(tmp_path), kill_at_iter=2,
-                                  num_workers=workers)
+    r = resume_check.check_method(
+        method, synthetic_data, str(tmp_path), kill_at_iter=2, num_workers=workers)
     assert r['killed_after_epoch2_iter'] == 2  # killed mid-epoch 2 (of 4 iterations)
     assert r['runs_in_part'] == 2 and r['all_steps_logged'] and r['steps'] == 8
     assert r['mismatched_steps'] == [], r

@@ -40,8 +40,9 @@ def test_shuffle_similarity_matches_algorithm1(k, normalize):
     keys = torch.randn(7, 6 * k, generator=g, dtype=torch.float64)
     keys[0] = q[0].view(k, 6)[torch.randperm(k, generator=g)].flatten()  # shuffled copy
     got = shuffle_distance(q, keys, k, normalize)
-    ref = np.array([[algorithm1_reference(q[b].numpy(), keys[m].numpy(), k, normalize)
-                     for m in range(7)] for b in range(4)])
+    ref = np.array(
+        [[algorithm1_reference(q[b].numpy(), keys[m].numpy(), k, normalize) for m in range(7)]
+         for b in range(4)])
     np.testing.assert_allclose(got.numpy(), ref, rtol=1e-6, atol=1e-5)  # sqrt clamp 1e-12
     assert got[0, 0] < 1e-4  # a segment-shuffled copy is at distance 0
     sim = ShuffleSimilarity(num_parts=k, normalize_parts=normalize)(q, keys)
@@ -51,8 +52,9 @@ def test_shuffle_similarity_matches_algorithm1(k, normalize):
 def test_shuffle_similarity_grad_and_divisibility():
     q = torch.randn(3, 12, requires_grad=True)
     keys = torch.randn(5, 12)
-    loss, _ = InfoNCELoss(temperature=0.1, gather=False, symmetric=False,
-                          similarity=ShuffleSimilarity(3))(q, keys[:3], queue=keys)
+    loss, _ = InfoNCELoss(
+        temperature=0.1, gather=False, symmetric=False, similarity=ShuffleSimilarity(3))(
+            q, keys[:3], queue=keys)
     loss.backward()
     assert torch.isfinite(q.grad).all() and q.grad.abs().sum() > 0
     with pytest.raises(ValueError, match='divisible'):
@@ -61,16 +63,16 @@ def test_shuffle_similarity_grad_and_divisibility():
 
 def test_momentum_update_exact():
     torch.manual_seed(0)
-    q, k = nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4)), nn.Sequential(
-        nn.Linear(3, 4), nn.BatchNorm1d(4))
+    q, k = nn.Sequential(nn.Linear(3, 4),
+                         nn.BatchNorm1d(4)), nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4))
     q[1].running_mean.fill_(2.0)
     q[1].num_batches_tracked.fill_(7)
     old_k = {n: t.clone() for n, t in k.state_dict().items()}
     momentum_update(q, k, 0.9)
     for n, t in k.state_dict().items():
         if t.dtype.is_floating_point:
-            torch.testing.assert_close(t, 0.9 * old_k[n] + 0.1 * q.state_dict()[n],
-                                       rtol=0, atol=1e-7)
+            torch.testing.assert_close(
+                t, 0.9 * old_k[n] + 0.1 * q.state_dict()[n], rtol=0, atol=1e-7)
     assert k[1].num_batches_tracked.item() == 7
     momentum_update(q, k, 0.0)
     for n, t in k.state_dict().items():
@@ -114,8 +116,10 @@ def test_heads_shapes_and_losses():
     out = oh.loss(feat, labels)
     logits = oh(feat).detach().double()
     # cross-entropy and accuracy by loops over the n! = 24 orders
-    ce = np.mean([-(float(logits[i, labels[i]]) - np.log(sum(
-        np.exp(float(v)) for v in logits[i]))) for i in range(6)])
+    ce = np.mean([
+        -(float(logits[i, labels[i]]) - np.log(sum(np.exp(float(v)) for v in logits[i])))
+        for i in range(6)
+    ])
     assert abs(float(out['loss_order'].detach()) - ce) < 1e-5 * max(1.0, ce)
     hits = sum(int(max(range(24), key=lambda c: float(logits[i, c])) == i) for i in range(6))
     assert float(out['acc_order']) == hits / 6

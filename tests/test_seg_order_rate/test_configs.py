@@ -9,8 +9,9 @@ from vssl_mm.registry import MODELS
 from vssl_mm.utils import register_all_modules
 
 ROOT = osp.abspath(osp.join(osp.dirname(__file__), '..', '..'))
-CONFIGS = sorted(f for f in glob.glob(f'{ROOT}/configs/seg_order_rate/*.py')
-                 if not osp.basename(f).startswith('_'))
+CONFIGS = sorted(
+    f for f in glob.glob(f'{ROOT}/configs/seg_order_rate/*.py')
+    if not osp.basename(f).startswith('_'))
 SYNTHETIC = [f for f in CONFIGS if 'synthetic' in f]
 
 

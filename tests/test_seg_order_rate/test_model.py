@@ -10,20 +10,31 @@ def _model(**kw):
     register_all_modules(init_default_scope=True)
     cfg = dict(
         type='SegOrderRate',
-        backbone=dict(type='ResNet2Plus1d', depth=18, pretrained=None, pretrained2d=False,
-                      base_channels=4, conv_cfg=dict(type='Conv2plus1d'),
-                      norm_cfg=dict(type='BN3d', requires_grad=True), inflate=(1, 1, 1, 1),
-                      conv1_stride_t=1, pool1_stride_t=1, zero_init_residual=False,
-                      norm_eval=False),
-        order_head=dict(type='SegmentOrderHead', in_channels=32, num_segments=3,
-                        hidden_channels=16),
-        rate_head=dict(type='SamplingRateHead', in_channels=32, num_segments=3,
-                       loss_weight=0.3),
+        backbone=dict(
+            type='ResNet2Plus1d',
+            depth=18,
+            pretrained=None,
+            pretrained2d=False,
+            base_channels=4,
+            conv_cfg=dict(type='Conv2plus1d'),
+            norm_cfg=dict(type='BN3d', requires_grad=True),
+            inflate=(1, 1, 1, 1),
+            conv1_stride_t=1,
+            pool1_stride_t=1,
+            zero_init_residual=False,
+            norm_eval=False),
+        order_head=dict(
+            type='SegmentOrderHead', in_channels=32, num_segments=3, hidden_channels=16),
+        rate_head=dict(type='SamplingRateHead', in_channels=32, num_segments=3, loss_weight=0.3),
         neck=dict(type='MLPProjection', in_channels=32, out_channels=12),
-        contrast_loss=dict(type='InfoNCELoss', temperature=0.07, gather=False,
-                           symmetric=False,
-                           similarity=dict(type='ShuffleSimilarity', num_parts=3)),
-        queue_len=8, momentum=0.9)
+        contrast_loss=dict(
+            type='InfoNCELoss',
+            temperature=0.07,
+            gather=False,
+            symmetric=False,
+            similarity=dict(type='ShuffleSimilarity', num_parts=3)),
+        queue_len=8,
+        momentum=0.9)
     cfg.update(kw)
     return MODELS.build(cfg)
 
@@ -32,8 +43,7 @@ def _samples(n):
     out = []
     for i in range(n):
         s = ActionDataSample()
-        s.set_metainfo(dict(order_label=i % 6, seg_rates=np.array([1., 2., 3.],
-                                                                  np.float32)))
+        s.set_metainfo(dict(order_label=i % 6, seg_rates=np.array([1., 2., 3.], np.float32)))
         out.append(s)
     return out
 
@@ -64,8 +74,7 @@ def test_loss_terms_grads_momentum_and_queue():
     assert not torch.equal(model.queue.queue[:4], queue_before[:4])
     total = losses['loss_order'] + losses['loss_rate'] + losses['loss_contrast']
     total.backward()
-    assert any(p.grad is not None and p.grad.abs().sum() > 0
-               for p in model.backbone.parameters())
+    assert any(p.grad is not None and p.grad.abs().sum() > 0 for p in model.backbone.parameters())
     assert all(p.grad is None for p in model.key_backbone.parameters())
     assert 'queue.queue' in model.state_dict() and 'queue.ptr' in model.state_dict()
 

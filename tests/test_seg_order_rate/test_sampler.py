@@ -37,8 +37,8 @@ def _check_clip(s, res, total, view=0):
         time_rates[t] = rates[j]
     for t in range(1, n):
         assert time_order[t][0] - time_order[t - 1][-1] == time_rates[t]
-    assert time_order[-1][-1] - time_order[0][0] + 1 == segment_span(
-        [len(x) for x in time_order], time_rates)
+    assert time_order[-1][-1] - time_order[0][0] + 1 == segment_span([len(x) for x in time_order],
+                                                                     time_rates)
 
 
 @pytest.mark.parametrize('n', [2, 3, 4, 5])
@@ -75,8 +75,8 @@ def test_short_video_fallback_and_skip():
 
 
 def test_permutation_table_order():
-    assert permutations_table(3) == [(0, 1, 2), (0, 2, 1), (1, 0, 2), (1, 2, 0),
-                                     (2, 0, 1), (2, 1, 0)]
+    assert permutations_table(3) == [(0, 1, 2), (0, 2, 1), (1, 0, 2), (1, 2, 0), (2, 0, 1),
+                                     (2, 1, 0)]
 
 
 def test_decoded_frames_are_the_needed_frames(tmp_path):
@@ -86,13 +86,20 @@ def test_decoded_frames_are_the_needed_frames(tmp_path):
     from vssl_mm.datasets import make_synthetic_dataset
     from vssl_mm.registry import TRANSFORMS
     init_default_scope('vssl_mm')
-    info = make_synthetic_dataset(str(tmp_path), num_train_per_class=1, num_val_per_class=0,
-                                  num_frames=48, height=64, width=64)
+    info = make_synthetic_dataset(
+        str(tmp_path),
+        num_train_per_class=1,
+        num_val_per_class=0,
+        num_frames=48,
+        height=64,
+        width=64)
     rel = open(info['train']).readline().split()[0]
     path = str(tmp_path / rel)
-    pipe = [TRANSFORMS.build(dict(type='VideoOpen')),
-            TRANSFORMS.build(dict(type='SegmentOrderRateSampler', max_rate=3)),
-            TRANSFORMS.build(dict(type='MultiViewDecode'))]
+    pipe = [
+        TRANSFORMS.build(dict(type='VideoOpen')),
+        TRANSFORMS.build(dict(type='SegmentOrderRateSampler', max_rate=3)),
+        TRANSFORMS.build(dict(type='MultiViewDecode'))
+    ]
     np.random.seed(3)
     res = dict(filename=path)
     for t in pipe:

@@ -17,8 +17,8 @@ CFG = 'configs/seg_order_rate/r21d_synthetic.py'
 def data(tmp_path_factory):
     from vssl_mm.datasets import make_synthetic_dataset
     d = tmp_path_factory.mktemp('syn')
-    return make_synthetic_dataset(str(d), num_train_per_class=1, num_val_per_class=0,
-                                  num_frames=48, height=64, width=64)
+    return make_synthetic_dataset(
+        str(d), num_train_per_class=1, num_val_per_class=0, num_frames=48, height=64, width=64)
 
 
 def _opts(data, **extra):
@@ -36,8 +36,7 @@ def _opts(data, **extra):
 def _run(cmd, env_extra=None):
     env = dict(os.environ, PYTHONPATH=ROOT, OMP_NUM_THREADS='1')
     env.update(env_extra or {})
-    proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True,
-                          timeout=400)
+    proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=400)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     return proc.stdout + proc.stderr
 
@@ -69,17 +68,21 @@ def test_train_and_resume_keeps_queue(data, tmp_path):
 
 def test_view_synthesis_stage_then_frozen_generator(data, tmp_path):
     vs = str(tmp_path / 'vs')
-    _run([sys.executable, 'tools/train.py',
-          'configs/seg_order_rate/view_synthesis_synthetic.py', '--work-dir', vs] +
-         _opts(data))
+    _run([
+        sys.executable, 'tools/train.py', 'configs/seg_order_rate/view_synthesis_synthetic.py',
+        '--work-dir', vs
+    ] + _opts(data))
     assert 'loss_infomax' in _log_text(vs) and 'loss_photo' in _log_text(vs)
-    gen = {k[len('generator.'):]: v for k, v in _load(f'{vs}/epoch_1.pth').items()
-           if k.startswith('generator.')}
+    gen = {
+        k[len('generator.'):]: v
+        for k, v in _load(f'{vs}/epoch_1.pth').items() if k.startswith('generator.')
+    }
     assert gen
     wd = str(tmp_path / 'wdv')
-    _run([sys.executable, 'tools/train.py', 'configs/seg_order_rate/r21d_synthetic_view.py',
-          '--work-dir', wd] +
-         _opts(data, **{'model.view_generator_ckpt': f'{vs}/epoch_1.pth'}))
+    _run([
+        sys.executable, 'tools/train.py', 'configs/seg_order_rate/r21d_synthetic_view.py',
+        '--work-dir', wd
+    ] + _opts(data, **{'model.view_generator_ckpt': f'{vs}/epoch_1.pth'}))
     assert 'key_synth_ratio' in _log_text(wd)
     main = _load(f'{wd}/epoch_1.pth')
     for k, v in gen.items():  # loaded, and frozen through training (BN stats too)
@@ -94,9 +97,10 @@ def _free_port():
 
 def test_two_rank_dist_train(data, tmp_path):
     wd = str(tmp_path / 'dist')
-    _run(['bash', 'tools/dist_train.sh', CFG, '2', '--work-dir', wd] +
-         _opts(data, **{'train_cfg.max_epochs': 2}),
-         env_extra=dict(PORT=str(_free_port())))
+    _run(
+        ['bash', 'tools/dist_train.sh', CFG, '2', '--work-dir', wd] +
+        _opts(data, **{'train_cfg.max_epochs': 2}),
+        env_extra=dict(PORT=str(_free_port())))
     s = _load(f'{wd}/epoch_2.pth')
     # 2 iterations x 2 ranks x 4 keys, gathered before enqueue
     assert s['queue.ptr'].item() == 16

@@ -11,8 +11,7 @@ from vssl_mm.registry import MODELS
 
 def test_zero_flow_warp_is_identity_and_shift():
     img = torch.rand(2, 3, 7, 9)
-    torch.testing.assert_close(flow_warp(img, torch.zeros(2, 2, 7, 9)), img,
-                               rtol=0, atol=1e-6)
+    torch.testing.assert_close(flow_warp(img, torch.zeros(2, 2, 7, 9)), img, rtol=0, atol=1e-6)
     flow = torch.zeros(2, 2, 7, 9)
     flow[:, 0] = 1.0  # sample one pixel to the right
     out = flow_warp(img, flow)
@@ -21,13 +20,13 @@ def test_zero_flow_warp_is_identity_and_shift():
 
 def test_primitive_hand_values():
     eps = 1e-3
-    assert math.isclose(charbonnier(torch.full((4, ), 0.5), eps).item(),
-                        math.sqrt(0.25 + eps ** 2), rel_tol=1e-6)
+    assert math.isclose(
+        charbonnier(torch.full((4, ), 0.5), eps).item(), math.sqrt(0.25 + eps**2), rel_tol=1e-6)
     assert math.isclose(charbonnier(torch.zeros(3), eps).item(), eps, rel_tol=1e-6)
     # mu = 1, sigma^2 = 1: 1/2 (1 + 1 - 0 - 1) = 0.5; mu = 0, log s^2 = 1: (e - 2) / 2
     assert math.isclose(kl_divergence(torch.ones(5), torch.zeros(5)).item(), 0.5)
-    assert math.isclose(kl_divergence(torch.zeros(5), torch.ones(5)).item(),
-                        (math.e - 2) / 2, rel_tol=1e-6)
+    assert math.isclose(
+        kl_divergence(torch.zeros(5), torch.ones(5)).item(), (math.e - 2) / 2, rel_tol=1e-6)
 
 
 class _Flow(nn.Module):
@@ -54,6 +53,7 @@ class _Gen(nn.Module):
 
 
 class _Feat(nn.Module):
+
     def __init__(self):
         super().__init__()
         self.w = nn.Parameter(torch.ones(()))
@@ -67,8 +67,8 @@ for cls in (_Flow, _Gen, _Feat):
 
 
 def test_view_synthesis_losses_hand_values():
-    model = ViewSynthesis(dict(type='_sor_test_Gen'), dict(type='_sor_test_Flow'),
-                          dict(type='_sor_test_Feat'))
+    model = ViewSynthesis(
+        dict(type='_sor_test_Gen'), dict(type='_sor_test_Flow'), dict(type='_sor_test_Feat'))
     # frames constant in space, +0.5 per frame, positive channel means
     t = torch.arange(4, dtype=torch.float32) * 0.5 + 1.0
     x = t.view(1, 1, 4, 1, 1).expand(2, 3, 4, 5, 5).clone()
@@ -103,8 +103,7 @@ def test_real_modules_shapes():
     f = flow(x)
     assert f.shape == (2, 2, 3, 16, 16)
     assert warp_clip(x, torch.zeros_like(f)).shape == (2, 3, 3, 16, 16)
-    torch.testing.assert_close(warp_clip(x, torch.zeros_like(f)), x[:, :, :-1],
-                               rtol=0, atol=1e-5)
+    torch.testing.assert_close(warp_clip(x, torch.zeros_like(f)), x[:, :, :-1], rtol=0, atol=1e-5)
 
 
 def test_generator_on_chosen_rows_equals_full_batch_rows():
@@ -145,8 +144,10 @@ def test_seg_order_rate_keys_match_full_batch_generator():
     from vssl_mm.models.algorithms.view_synthesis import VideoVAE
     from vssl_mm.utils import register_all_modules
     register_all_modules(init_default_scope=True)
-    cfg = Config.fromfile(osp.join(osp.dirname(__file__), '..', '..', 'configs',
-                                   'seg_order_rate', 'r21d_synthetic_view.py'))
+    cfg = Config.fromfile(
+        osp.join(
+            osp.dirname(__file__), '..', '..', 'configs', 'seg_order_rate',
+            'r21d_synthetic_view.py'))
     cfg.model.view_generator_ckpt = None
     model = MODELS.build(cfg.model)
     model.train()

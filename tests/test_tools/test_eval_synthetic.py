@@ -27,8 +27,11 @@ def _random_extractor(seed: int):
     register_all_modules(init_default_scope=True)
     cfg = Config.fromfile(CONFIG)
     torch.manual_seed(seed)
-    model = MODELS.build(dict(type='VideoFeatureExtractor', backbone=cfg.model.backbone,
-                              data_preprocessor=cfg.model.data_preprocessor))
+    model = MODELS.build(
+        dict(
+            type='VideoFeatureExtractor',
+            backbone=cfg.model.backbone,
+            data_preprocessor=cfg.model.data_preprocessor))
     model.init_weights()
     return model
 
@@ -41,15 +44,16 @@ def test_random_init_checkpoint_reproduces_seed_row(synthetic_data, tmp_path):
     ckpt = str(tmp_path / 'random_s1.pth')
     torch.save({'state_dict': model.state_dict()}, ckpt)
 
-    proc = run_tool(['tools/analysis/eval_synthetic.py', CONFIG, ckpt, '--data-root',
-                     synthetic_data['root'], '--num-clips', '2', '--random-seeds', '0', '1',
-                     '--json', str(tmp_path / 'rows.json')])
+    proc = run_tool([
+        'tools/analysis/eval_synthetic.py', CONFIG, ckpt, '--data-root', synthetic_data['root'],
+        '--num-clips', '2', '--random-seeds', '0', '1', '--json',
+        str(tmp_path / 'rows.json')
+    ])
     rows = _rows(proc.stdout)
     assert set(rows) == {'pretrained', 'random s0', 'random s1', 'random mean'}, proc.stdout
     assert rows['pretrained'] == rows['random s1']
     dumped = {r['backbone']: r for r in json.load(open(tmp_path / 'rows.json'))}
-    sums = {k: dumped[k]['val_feature_checksum'] for k in ('pretrained', 'random s0',
-                                                           'random s1')}
+    sums = {k: dumped[k]['val_feature_checksum'] for k in ('pretrained', 'random s0', 'random s1')}
     assert sums['pretrained'] == sums['random s1'] != sums['random s0']
     for i in range(3):
         mean = (rows['random s0'][i] + rows['random s1'][i]) / 2
@@ -78,16 +82,16 @@ def test_recalibrate_bn_is_the_exact_average_over_videos():
     seen = []
     bn.register_forward_hook(lambda m, i, o: seen.append(i[0].detach().clone()))
     g = torch.Generator().manual_seed(0)
-    ds = [dict(inputs=torch.randint(0, 256, (2, 3, 8, 32, 32), generator=g,
-                                    dtype=torch.uint8),
-               data_samples=ActionDataSample()) for _ in range(3)]
-    num_bn = sum(isinstance(m, torch.nn.modules.batchnorm._BatchNorm)
-                 for m in model.modules())
+    ds = [
+        dict(
+            inputs=torch.randint(0, 256, (2, 3, 8, 32, 32), generator=g, dtype=torch.uint8),
+            data_samples=ActionDataSample()) for _ in range(3)
+    ]
+    num_bn = sum(isinstance(m, torch.nn.modules.batchnorm._BatchNorm) for m in model.modules())
     assert num_bn > 1 and tool.recalibrate_bn(model, ds) == num_bn
     assert not model.training
     assert len(seen) == 3
     means = torch.stack([x.mean(dim=(0, 2, 3, 4)) for x in seen])
-    variances = torch.stack([x.transpose(0, 1).flatten(1).var(1, unbiased=True)
-                             for x in seen])
+    variances = torch.stack([x.transpose(0, 1).flatten(1).var(1, unbiased=True) for x in seen])
     torch.testing.assert_close(bn.running_mean, means.mean(0), rtol=1e-4, atol=1e-5)
     torch.testing.assert_close(bn.running_var, variances.mean(0), rtol=1e-4, atol=1e-5)

@@ -10,10 +10,11 @@ from mmengine.config import Config
 from tests.conftest import REPO, run_tool
 
 TOOL = osp.join(REPO, 'tools', 'analysis', 'learning_benchmark.py')
-TINY = ['--methods', 'clip_contrast', 'supervised', '--seeds', '0', '--init-seeds', '0', '1',
-        '--iters', '8', '--batch-size', '4', '--eval-every', '4', '--train-per-class', '2',
-        '--val-per-class', '1', '--frames', '32', '--video-size', '64', '--num-clips', '2',
-        '--num-workers', '0']
+TINY = [
+    '--methods', 'clip_contrast', 'supervised', '--seeds', '0', '--init-seeds', '0', '1', '--iters',
+    '8', '--batch-size', '4', '--eval-every', '4', '--train-per-class', '2', '--val-per-class', '1',
+    '--frames', '32', '--video-size', '64', '--num-clips', '2', '--num-workers', '0'
+]
 
 
 def _tool():
@@ -29,8 +30,10 @@ def test_protocol_defaults_are_the_powered_protocol():
     n_train = p['data']['train_per_class'] * len(tool.CLASSES)
     assert n_train >= 1600 and p['data']['val_per_class'] * len(tool.CLASSES) >= 160
     assert len(p['train']['seeds']) >= 3 and len(p['eval']['init_seeds']) >= 3
-    assert {'clip_contrast', 'seg_order_rate', 'seg_order_rate_view', 'hdc', 'mlrep',
-            'ctrl_aug', 'supervised'} <= set(p['methods'])
+    assert {
+        'clip_contrast', 'seg_order_rate', 'seg_order_rate_view', 'hdc', 'mlrep', 'ctrl_aug',
+        'supervised'
+    } <= set(p['methods'])
     assert p['reference'] in p['methods']
     for m, spec in p['methods'].items():
         assert osp.isfile(osp.join(REPO, spec['config'])), m
@@ -72,27 +75,32 @@ def test_every_method_gets_the_same_shared_settings(tmp_path):
         assert (ck.interval, ck.by_epoch, ck.max_keep_ckpts) == (300, False, -1)
         assert cfg.model.to_dict() == own.model.to_dict(), m
         seen.add(cfg.model.type)
-    assert {'ClipContrast', 'SegOrderRate', 'HDC', 'MLRep', 'CtrlAug',
-            'Recognizer3D'} <= seen
+    assert {'ClipContrast', 'SegOrderRate', 'HDC', 'MLRep', 'CtrlAug', 'Recognizer3D'} <= seen
 
 
 def test_summary_spread_and_differences():
     tool = _tool()
-    p = dict(train=dict(iters=8, batch_size=4, eval_every=4),
-             data=dict(style='motion', train_per_class=2, val_per_class=1),
-             eval=dict(num_clips=2, clip_len=8, frame_interval=2, size=64,
-                       recalibrate_bn=True),
-             methods=dict(a=dict(config='a.py'), b=dict(config='b.py')), reference='a')
+    p = dict(
+        train=dict(iters=8, batch_size=4, eval_every=4),
+        data=dict(style='motion', train_per_class=2, val_per_class=1),
+        eval=dict(num_clips=2, clip_len=8, frame_interval=2, size=64, recalibrate_bn=True),
+        methods=dict(a=dict(config='a.py'), b=dict(config='b.py')),
+        reference='a')
 
     def run(seed, r1_final):
-        ev = {4: dict(r1=10.0, r5=20.0, probe_top1=30.0),
-              8: dict(r1=r1_final, r5=50.0, probe_top1=60.0 + seed)}
+        ev = {
+            4: dict(r1=10.0, r5=20.0, probe_top1=30.0),
+            8: dict(r1=r1_final, r5=50.0, probe_top1=60.0 + seed)
+        }
         return dict(seed=seed, eval=ev, wall_s=2.0, sec_per_iter=0.1)
 
     runs = dict(a=[run(0, 40.0), run(1, 60.0)], b=[run(0, 20.0), run(1, 20.0)])
-    rand = dict(k1=[dict(r1=10.0, r5=30.0, probe_top1=20.0, seed=0),
-                    dict(r1=20.0, r5=30.0, probe_top1=30.0, seed=1)],
-                k2=[dict(r1=0.0, r5=0.0, probe_top1=10.0, seed=0)])
+    rand = dict(
+        k1=[
+            dict(r1=10.0, r5=30.0, probe_top1=20.0, seed=0),
+            dict(r1=20.0, r5=30.0, probe_top1=30.0, seed=1)
+        ],
+        k2=[dict(r1=0.0, r5=0.0, probe_top1=10.0, seed=0)])
     s = tool.summarise(p, runs, rand, dict(a='k1', b='k2'), dict(k1='R3D', k2='R21D'))
     a = s['methods']['a']
     assert a['final']['r1']['mean'] == 50.0
@@ -113,8 +121,7 @@ def tiny_run(tmp_path_factory):
     work = tmp_path_factory.mktemp('learning_benchmark')
     out = work / 'out'
     first = run_tool([TOOL] + TINY + ['--work-dir', str(work), '--out-dir', str(out)])
-    return dict(work=work, out=out, first=first,
-                results=json.load(open(out / 'results.json')))
+    return dict(work=work, out=out, first=first, results=json.load(open(out / 'results.json')))
 
 
 @pytest.mark.slow
@@ -157,12 +164,13 @@ def test_tiny_run_outputs(tiny_run):
 def test_tiny_run_resumes_without_retraining(tiny_run):
     first = tiny_run['results']
     mtimes = {c: osp.getmtime(c) for r in first['runs'] for c in r['checkpoints'].values()}
-    again = run_tool([TOOL] + TINY + ['--work-dir', str(tiny_run['work']),
-                                      '--out-dir', str(tiny_run['out'])])
+    again = run_tool(
+        [TOOL] + TINY +
+        ['--work-dir', str(tiny_run['work']), '--out-dir',
+         str(tiny_run['out'])])
     assert again.stdout.count('skip training') == 2, again.stdout
     assert 'training 8 iterations' not in again.stdout
-    logged = [line for line in again.stdout.splitlines()
-              if line.startswith('[learning_benchmark]')]
+    logged = [line for line in again.stdout.splitlines() if line.startswith('[learning_benchmark]')]
     # evaluations read back, not recomputed
     assert not [line for line in logged if 'R@1' in line], logged
     assert 'training 8 iterations' in tiny_run['first'].stdout
@@ -186,19 +194,15 @@ def test_evaluator_is_deterministic_on_a_checkpoint(tiny_run):
     threads = torch.get_num_threads()
     torch.set_num_threads(1)  # as the tool ran (run_tool sets OMP_NUM_THREADS=1)
     try:
-        a = SyntheticEvaluator(res['data_root'], **settings).evaluate(
-            cfg, run['checkpoints']['8'])
-        b = SyntheticEvaluator(res['data_root'], **settings).evaluate(
-            cfg, run['checkpoints']['8'])
+        a = SyntheticEvaluator(res['data_root'], **settings).evaluate(cfg, run['checkpoints']['8'])
+        b = SyntheticEvaluator(res['data_root'], **settings).evaluate(cfg, run['checkpoints']['8'])
     finally:
         torch.set_num_threads(threads)
     assert a == b
     recorded = run['eval']['8']
     for k in ('r1', 'r5', 'probe_top1'):
         assert a[k] == recorded[k], k
-    assert a['val_feature_checksum'] == pytest.approx(recorded['val_feature_checksum'],
-                                                      rel=1e-6)
+    assert a['val_feature_checksum'] == pytest.approx(recorded['val_feature_checksum'], rel=1e-6)
     # a different checkpoint gives different features (the check can fail)
-    c = SyntheticEvaluator(res['data_root'], **settings).evaluate(
-        cfg, run['checkpoints']['4'])
+    c = SyntheticEvaluator(res['data_root'], **settings).evaluate(cfg, run['checkpoints']['4'])
     assert c['val_feature_checksum'] != a['val_feature_checksum']

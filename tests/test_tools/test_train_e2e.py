@@ -35,8 +35,8 @@ def test_train_writes_checkpoint(synthetic_data, tmp_path):
 def test_dist_train_two_ranks_gloo(synthetic_data, tmp_path):
     work = str(tmp_path / 'work')
     opts = synthetic_cfg_options(synthetic_data, work)  # RankConsistencyHook is on
-    proc = run_tool(['bash', 'tools/dist_train.sh', CONFIG, '2'] + opts,
-                    env_extra={'PORT': str(free_port())})
+    proc = run_tool(
+        ['bash', 'tools/dist_train.sh', CONFIG, '2'] + opts, env_extra={'PORT': str(free_port())})
     log = proc.stdout + proc.stderr
     assert 'parameters identical on 2 ranks' in log
     # the loss of each rank saw the global batch: 2 ranks x 4 clips as candidates

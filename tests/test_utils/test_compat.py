@@ -13,8 +13,7 @@ from vssl_mm.utils import compat
 
 
 def _python(code: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, '-c', code], capture_output=True, text=True,
-                          timeout=300)
+    return subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, timeout=300)
 
 
 def test_mmaction_models_imports_with_vssl_mm():
@@ -69,9 +68,13 @@ def test_wheel_ships_start_up_hook(tmp_path):
     """A regular (non-editable) install gets the hook too: it is in the wheel's root."""
     import zipfile
     root = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-    proc = subprocess.run([sys.executable, '-m', 'pip', 'wheel', '-q', '--no-deps',
-                           '--no-build-isolation', '-w', str(tmp_path), root],
-                          capture_output=True, text=True, timeout=600)
+    proc = subprocess.run([
+        sys.executable, '-m', 'pip', 'wheel', '-q', '--no-deps', '--no-build-isolation', '-w',
+        str(tmp_path), root
+    ],
+                          capture_output=True,
+                          text=True,
+                          timeout=600)
     assert proc.returncode == 0, proc.stderr[-2000:]
     wheel, = [p for p in os.listdir(tmp_path) if p.endswith('.whl')]
     names = set(zipfile.ZipFile(tmp_path / wheel).namelist())
@@ -118,9 +121,13 @@ def _runner_checkpoint(tmp_path) -> str:
 
     data = [dict(inputs=torch.randn(3)) for _ in range(8)]
     runner = Runner(
-        model=ToyModel(), work_dir=str(tmp_path),
-        train_dataloader=dict(dataset=data, sampler=dict(type='DefaultSampler', shuffle=True),
-                              batch_size=4, collate_fn=dict(type='default_collate')),
+        model=ToyModel(),
+        work_dir=str(tmp_path),
+        train_dataloader=dict(
+            dataset=data,
+            sampler=dict(type='DefaultSampler', shuffle=True),
+            batch_size=4,
+            collate_fn=dict(type='default_collate')),
         optim_wrapper=dict(optimizer=dict(type='SGD', lr=0.1, momentum=0.9)),
         train_cfg=dict(by_epoch=True, max_epochs=1),
         default_hooks=dict(logger=dict(type='LoggerHook', interval=1)),
@@ -192,9 +199,11 @@ def test_non_checkpoint_file_is_named_as_such(tmp_path):
 
 def test_adapt_cfg_to_device_cpu_only():
     from mmengine.config import Config
-    cfg = Config(dict(model=dict(backbone=dict(norm_cfg=dict(type='SyncBN'))),
-                      find_unused_parameters=True,
-                      env_cfg=dict(dist_cfg=dict(backend='nccl'))))
+    cfg = Config(
+        dict(
+            model=dict(backbone=dict(norm_cfg=dict(type='SyncBN'))),
+            find_unused_parameters=True,
+            env_cfg=dict(dist_cfg=dict(backend='nccl'))))
     out = compat.adapt_cfg_to_device(cfg.copy(), 'none')
     assert 'model_wrapper_cfg' not in out
     if torch.cuda.is_available():
@@ -216,11 +225,19 @@ def test_init_dist_pytorch_uses_gloo_without_cuda(tmp_path):
             "init_dist('pytorch', backend='nccl')\n"
             'print(dist.get_backend(), dist.get_world_size())\n'
             'dist.destroy_process_group()')
-    env = dict(os.environ, RANK='0', LOCAL_RANK='0', WORLD_SIZE='1',
-               MASTER_ADDR='127.0.0.1', MASTER_PORT=str(free_port()))
+    env = dict(
+        os.environ,
+        RANK='0',
+        LOCAL_RANK='0',
+        WORLD_SIZE='1',
+        MASTER_ADDR='127.0.0.1',
+        MASTER_PORT=str(free_port()))
     env['PYTHONPATH'] = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-    proc = subprocess.run([sys.executable, '-c', code], env=env, capture_output=True,
-                          text=True, timeout=120)
+    proc = subprocess.run([sys.executable, '-c', code],
+                          env=env,
+                          capture_output=True,
+                          text=True,
+                          timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.split()[-2:] == ['gloo', '1']
 
@@ -230,10 +247,14 @@ def test_num_workers_zero_needs_no_other_change(tmp_path):
     workers builds a working DataLoader through tools' config adaptation."""
     from mmengine.config import Config
     from mmengine.runner import Runner
-    cfg = Config(dict(train_dataloader=dict(
-        batch_size=2, num_workers=0, persistent_workers=True,
-        sampler=dict(type='DefaultSampler', shuffle=False),
-        dataset=dict(type='mmengine.ConcatDataset', datasets=[]))))
+    cfg = Config(
+        dict(
+            train_dataloader=dict(
+                batch_size=2,
+                num_workers=0,
+                persistent_workers=True,
+                sampler=dict(type='DefaultSampler', shuffle=False),
+                dataset=dict(type='mmengine.ConcatDataset', datasets=[]))))
     compat.adapt_cfg_to_device(cfg, 'none')
     assert cfg.train_dataloader.persistent_workers is False
     loader_cfg = cfg.train_dataloader.to_dict()
@@ -250,8 +271,7 @@ def test_known_harmless_noise_is_filtered_and_nothing_else():
             'FileClient(backend="disk")\n'
             'print_log("a line that stays", logger="current", level=30)\n'
             'import warnings; warnings.warn("a warning that stays")\n')
-    proc = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True,
-                          timeout=120)
+    proc = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, timeout=120)
     out = proc.stdout + proc.stderr
     assert proc.returncode == 0, out
     assert 'MultiScaleDeformableAttention' not in out
@@ -268,7 +288,9 @@ def test_config_with_custom_imports_fixes_mmaction_before_models_load():
             'register_all_modules()\n'
             'from mmaction.apis import init_recognizer\n'
             'print("imported")\n')
-    proc = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True,
-                          timeout=120, cwd=osp.dirname(osp.dirname(osp.dirname(
-                              osp.abspath(__file__)))))
+    proc = subprocess.run([sys.executable, '-c', code],
+                          capture_output=True,
+                          text=True,
+                          timeout=120,
+                          cwd=osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
     assert proc.returncode == 0 and 'imported' in proc.stdout, proc.stderr[-2000:]

@@ -53,8 +53,10 @@ def test_correct_children_pass(configs):
 def test_every_shipped_config_is_clean():
     import glob
     import os.path as osp
-    files = [f for f in glob.glob(osp.join(REPO, 'configs', '**', '*.py'), recursive=True)
-             if '_base_' not in f.split(osp.sep)]
+    files = [
+        f for f in glob.glob(osp.join(REPO, 'configs', '**', '*.py'), recursive=True)
+        if '_base_' not in f.split(osp.sep)
+    ]
     assert len(files) > 100
     problems = [p for f in files for p in lint_child_config(f)]
     assert problems == []
@@ -62,9 +64,14 @@ def test_every_shipped_config_is_clean():
 
 def test_train_strict_config_stops_before_anything_runs(configs, tmp_path):
     path = configs('train_dataloder = dict(batch_size=2)\n')
-    proc = subprocess.run(
-        [sys.executable, 'tools/train.py', path, '--strict-config', '--work-dir',
-         str(tmp_path / 'w')], cwd=REPO, capture_output=True, text=True, timeout=300)
+    proc = subprocess.run([
+        sys.executable, 'tools/train.py', path, '--strict-config', '--work-dir',
+        str(tmp_path / 'w')
+    ],
+                          cwd=REPO,
+                          capture_output=True,
+                          text=True,
+                          timeout=300)
     assert proc.returncode != 0
     assert 'did you mean "train_dataloader"' in proc.stderr
     assert not (tmp_path / 'w').exists()

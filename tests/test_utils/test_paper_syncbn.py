@@ -23,8 +23,10 @@ from vssl_mm.utils import compat
 
 def _configs(method: str) -> list:
     paths = sorted(glob.glob(osp.join(REPO, 'configs', method, '*.py')))
-    return [osp.relpath(p, REPO) for p in paths
-            if not osp.basename(p).startswith('_') and 'synthetic' not in p]
+    return [
+        osp.relpath(p, REPO) for p in paths
+        if not osp.basename(p).startswith('_') and 'synthetic' not in p
+    ]
 
 
 def _norm_types(node) -> list:
@@ -43,8 +45,10 @@ def _norm_types(node) -> list:
 
 
 def _bn_kinds(model: nn.Module) -> set:
-    return {type(m).__name__ for m in model.modules()
-            if isinstance(m, nn.modules.batchnorm._BatchNorm)}
+    return {
+        type(m).__name__
+        for m in model.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)
+    }
 
 
 @pytest.fixture(autouse=True)
@@ -77,9 +81,9 @@ def test_cpu_synthetic_configs_keep_bn(method):
         assert 'SyncBN' not in _norm_types(cfg.model) and not cfg.get('sync_bn'), path
 
 
-@pytest.mark.parametrize('path', ['configs/mlrep/r3d18_k400.py',
-                                  'configs/mlrep/slowfast_k400.py',
-                                  'configs/ctrl_aug/r3d18_ucf.py'])
+@pytest.mark.parametrize('path', [
+    'configs/mlrep/r3d18_k400.py', 'configs/mlrep/slowfast_k400.py', 'configs/ctrl_aug/r3d18_ucf.py'
+])
 def test_gpu_model_has_only_syncbn(path):
     """As mmengine's Runner builds it when distributed: every BN is a SyncBatchNorm."""
     cfg = _cfg(path)
@@ -95,15 +99,16 @@ def test_hdc_configs_have_no_batch_statistics(path):
     assert set(_norm_types(cfg.model)) == {'IN3d'} and not cfg.get('sync_bn'), path
 
 
-@pytest.mark.parametrize('path', ['configs/hdc/r3d18_k400.py', 'configs/hdc/c3d_k400.py',
-                                  'configs/hdc/r21d10_k400.py'])
+@pytest.mark.parametrize(
+    'path', ['configs/hdc/r3d18_k400.py', 'configs/hdc/c3d_k400.py', 'configs/hdc/r21d10_k400.py'])
 def test_hdc_models_have_no_batchnorm(path):
     assert _bn_kinds(MODELS.build(_cfg(path).model)) == set()
 
 
-@pytest.mark.parametrize('path', ['configs/mlrep/r3d18_k400.py',
-                                  'configs/mlrep/slowfast_k400.py',
-                                  'configs/ctrl_aug/r3d34_k400.py'])
+@pytest.mark.parametrize('path', [
+    'configs/mlrep/r3d18_k400.py', 'configs/mlrep/slowfast_k400.py',
+    'configs/ctrl_aug/r3d34_k400.py'
+])
 def test_conversion_only_on_cpu(path, monkeypatch):
     monkeypatch.setattr(torch.cuda, 'is_available', lambda: True)
     gpu = compat.adapt_cfg_to_device(_cfg(path), 'pytorch')
@@ -117,12 +122,15 @@ def test_conversion_only_on_cpu(path, monkeypatch):
 
 def _syncbn_run(synthetic_data, wd, dist: bool):
     cfg = 'configs/mlrep/r3d18_synthetic.py'
-    opts = synthetic_cfg_options(synthetic_data, wd, **{
-        'model.backbone.norm_cfg.type': 'SyncBN', 'sync_bn': 'torch',
-        'train_dataloader.dataset.indices': 8})
+    opts = synthetic_cfg_options(
+        synthetic_data, wd, **{
+            'model.backbone.norm_cfg.type': 'SyncBN',
+            'sync_bn': 'torch',
+            'train_dataloader.dataset.indices': 8
+        })
     if dist:
-        return run_tool(['bash', 'tools/dist_train.sh', cfg, '2'] + opts,
-                        env_extra=dict(PORT=str(free_port())))
+        return run_tool(
+            ['bash', 'tools/dist_train.sh', cfg, '2'] + opts, env_extra=dict(PORT=str(free_port())))
     return run_tool(['tools/train.py', cfg] + opts)
 
 

@@ -33,10 +33,8 @@ DEFAULT_CONFIGS = ('configs/simclr/r3d18_ucf.py', 'configs/seg_order_rate/r21d_u
                    'configs/hdc/r3d18_k400.py', 'configs/mlrep/r3d18_k400.py',
                    'configs/ctrl_aug/r3d18_ucf.py')
 GENERIC_SAMPLERS = {
-    'random_clips': dict(type='RandomClipsSampler', clip_len=16, frame_interval=2,
-                         num_views=2),
-    'uniform_clips': dict(type='UniformClipsSampler', clip_len=16, frame_interval=1,
-                          num_clips=10),
+    'random_clips': dict(type='RandomClipsSampler', clip_len=16, frame_interval=2, num_views=2),
+    'uniform_clips': dict(type='UniformClipsSampler', clip_len=16, frame_interval=1, num_clips=10),
 }
 
 
@@ -45,9 +43,12 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
                                 'backends against an in-order OpenCV decode')
     p.add_argument('videos', nargs='+', help='video files')
     p.add_argument('--backends', nargs='+', default=['auto', 'pyav', 'decord'])
-    p.add_argument('--configs', nargs='*', default=list(DEFAULT_CONFIGS),
-                   help="configs whose training sampler is checked (the entry after "
-                   "VideoOpen in train_dataloader's pipeline)")
+    p.add_argument(
+        '--configs',
+        nargs='*',
+        default=list(DEFAULT_CONFIGS),
+        help="configs whose training sampler is checked (the entry after "
+        "VideoOpen in train_dataloader's pipeline)")
     p.add_argument('--samples', type=int, default=4, help='draws per sampler and video')
     p.add_argument('--seed', type=int, default=0)
     p.add_argument('--json', help='write every figure here')
@@ -68,18 +69,31 @@ def config_samplers(configs: Sequence[str]) -> Dict[str, dict]:
     return out
 
 
-def check_video(path: str, samplers: Dict[str, dict], backends: Sequence[str],
-                samples: int = 4, seed: int = 0,
+def check_video(path: str,
+                samplers: Dict[str, dict],
+                backends: Sequence[str],
+                samples: int = 4,
+                seed: int = 0,
                 reference: Optional[np.ndarray] = None) -> List[dict]:
     """One row per backend: frames right / asked (per sampler and in all) and timings."""
     ref = decode_all_opencv(path) if reference is None else reference
     rows = []
     for backend in backends:
-        row = dict(video=osp.basename(path), backend=backend, right=0, asked=0,
-                   seconds=0.0, needed=0, per_sampler={}, errors=[])
+        row = dict(
+            video=osp.basename(path),
+            backend=backend,
+            right=0,
+            asked=0,
+            seconds=0.0,
+            needed=0,
+            per_sampler={},
+            errors=[])
         for name, sampler in samplers.items():
-            pipeline = Compose([dict(type='VideoOpen', backend=backend), dict(sampler),
-                                dict(type='MultiViewDecode')])
+            pipeline = Compose([
+                dict(type='VideoOpen', backend=backend),
+                dict(sampler),
+                dict(type='MultiViewDecode')
+            ])
             right = asked = 0
             for i in range(samples):
                 np.random.seed(seed + i)  # samplers draw from numpy's global RNG
@@ -94,8 +108,8 @@ def check_video(path: str, samplers: Dict[str, dict], backends: Sequence[str],
                 for view, inds in zip(out['views'], out['view_frame_inds']):
                     inds = np.asarray(inds)
                     valid = inds < len(ref)
-                    diff = np.abs(view[valid].astype(np.int16) - ref[inds[valid]]).mean(
-                        axis=(1, 2, 3))
+                    diff = np.abs(view[valid].astype(np.int16) -
+                                  ref[inds[valid]]).mean(axis=(1, 2, 3))
                     right += int((diff < 1.0).sum())
                     asked += len(inds)
                 row['decode_backend'] = out.get('decode_backend', backend)
@@ -119,11 +133,12 @@ def main(argv: Optional[Sequence[str]] = None) -> List[dict]:
     for path in args.videos:
         info = probe_stream(path)
         ref = decode_all_opencv(path)
-        for row in check_video(path, samplers, args.backends, args.samples, args.seed,
-                               ref):
-            row.update(codec=info.codec, reordered=info.reordered,
-                       auto_reads_with=info.backend_for('auto') + (
-                           f' ({info.pyav_mode})' if info.backend_for() == 'pyav' else ''))
+        for row in check_video(path, samplers, args.backends, args.samples, args.seed, ref):
+            row.update(
+                codec=info.codec,
+                reordered=info.reordered,
+                auto_reads_with=info.backend_for('auto') +
+                (f' ({info.pyav_mode})' if info.backend_for() == 'pyav' else ''))
             rows.append(row)
             print(f"| {row['video']} | {row['codec']} | {row['reordered']} | "
                   f"{row['auto_reads_with']} | {row['backend']} | "

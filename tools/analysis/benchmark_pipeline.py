@@ -73,24 +73,30 @@ class CountingReader:
 def parse_args(argv=None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description='pipeline samples/s and decode efficiency')
     p.add_argument('config')
-    p.add_argument('--videos', default=None,
-                   help='annotation file of real videos (default: synthetic mp4, tmp dir)')
+    p.add_argument(
+        '--videos',
+        default=None,
+        help='annotation file of real videos (default: synthetic mp4, tmp dir)')
     p.add_argument('--video-root', default=None, help='data prefix for --videos')
     p.add_argument('--samples', type=int, default=16, help='timed samples per pipeline')
     p.add_argument('--frames', type=int, default=160, help='frames per synthetic video')
     p.add_argument('--size', default='128x170', help='HxW of synthetic videos')
     p.add_argument('--json', default=None, help='write all figures here')
-    p.add_argument('--baseline-augs', action='store_true',
-                   help="like for like: every ViewsApply runs only mmaction2's "
-                        'Resize(-1, short) + RandomCrop(size), so the comparison measures '
-                        'sampling, decoding, view cutting and packing, not colour jitter')
-    p.add_argument('--baseline-interval', default='config',
-                   help="frame_interval of mmaction2's SampleFrames: 'config' (the config "
-                        "sampler's frame_interval, else 1), an integer, or 'matched' (the "
-                        "config pipeline's frames spanned per needed frame, rounded, "
-                        'measured on untimed samples): a clip spread over the video as '
-                        "densely as the method's views, so the codec decodes as many "
-                        'unreturned frames per returned frame on both sides')
+    p.add_argument(
+        '--baseline-augs',
+        action='store_true',
+        help="like for like: every ViewsApply runs only mmaction2's "
+        'Resize(-1, short) + RandomCrop(size), so the comparison measures '
+        'sampling, decoding, view cutting and packing, not colour jitter')
+    p.add_argument(
+        '--baseline-interval',
+        default='config',
+        help="frame_interval of mmaction2's SampleFrames: 'config' (the config "
+        "sampler's frame_interval, else 1), an integer, or 'matched' (the "
+        "config pipeline's frames spanned per needed frame, rounded, "
+        'measured on untimed samples): a clip spread over the video as '
+        "densely as the method's views, so the codec decodes as many "
+        'unreturned frames per returned frame on both sides')
     p.add_argument('--cfg-options', nargs='+', action=DictAction)
     return p.parse_args(argv)
 
@@ -118,8 +124,7 @@ def time_inner_transforms(transforms: List, acc: Dict) -> None:
                     inner[j] = Timed(it, f'  {type(t).__name__}/{type(it).__name__}', acc)
 
 
-def run_instrumented(transforms: List, results: Dict, reader_key: str,
-                     acc: Dict = None) -> Dict:
+def run_instrumented(transforms: List, results: Dict, reader_key: str, acc: Dict = None) -> Dict:
     """Run transforms one by one; wrap the reader once it appears; collect counts."""
     info = {}
     counter = None
@@ -135,8 +140,8 @@ def run_instrumented(transforms: List, results: Dict, reader_key: str,
             counter = CountingReader(results[reader_key])
             results[reader_key] = counter
         if 'view_frame_inds' in results and 'needed' not in info:
-            union = np.unique(np.concatenate(
-                [np.asarray(i).reshape(-1) for i in results['view_frame_inds']]))
+            union = np.unique(
+                np.concatenate([np.asarray(i).reshape(-1) for i in results['view_frame_inds']]))
             info['needed'] = int(len(union))
             info['spanned'] = int(union[-1] - union[0] + 1)
         if 'num_decoded_frames' in results and 'mvd_decoded' not in info:
@@ -200,8 +205,14 @@ def main(argv=None) -> Dict:
     if args.videos is None:
         from vssl_mm.datasets import make_synthetic_dataset
         h, w = (int(s) for s in args.size.split('x'))
-        data = make_synthetic_dataset(tmp.name, num_train_per_class=1, num_val_per_class=0,
-                                      num_frames=args.frames, height=h, width=w, seed=0)
+        data = make_synthetic_dataset(
+            tmp.name,
+            num_train_per_class=1,
+            num_val_per_class=0,
+            num_frames=args.frames,
+            height=h,
+            width=w,
+            seed=0)
         ann, root = data['train'], data['root']
     else:
         ann = args.videos
@@ -225,8 +236,10 @@ def main(argv=None) -> Dict:
     elif args.baseline_interval == 'matched':
         # a clip of L frames at interval r spans (L - 1) r + 1 frames: solve for the
         # method's spanned/needed, measured over 32 untimed samples
-        spans = [run_instrumented(ours, dataset.get_data_info(i % len(dataset)),
-                                  'video_reader') for i in range(32)]
+        spans = [
+            run_instrumented(ours, dataset.get_data_info(i % len(dataset)), 'video_reader')
+            for i in range(32)
+        ]
         density = sum(s['spanned'] for s in spans) / sum(s['needed'] for s in spans)
         interval = matched_interval(density, clip_len)
     else:
@@ -242,16 +255,17 @@ def main(argv=None) -> Dict:
         pipeline_cfg = copy.deepcopy(pipeline_cfg)
         for t in pipeline_cfg:
             if t['type'] == 'ViewsApply':
-                t['transforms'] = [dict(type='Resize', scale=(-1, short)),
-                                   dict(type='RandomCrop', size=crop_h)]
+                t['transforms'] = [
+                    dict(type='Resize', scale=(-1, short)),
+                    dict(type='RandomCrop', size=crop_h)
+                ]
         ours = Compose(pipeline_cfg).transforms
     # a fractional (matched) interval: samples alternate between floor and ceil so that
     # the mean interval is the matched one (Bresenham schedule, deterministic)
     lo, frac = int(interval), interval - int(interval)
     mm_cfg = [
         dict(type='mmaction.DecordInit'),
-        dict(type='mmaction.SampleFrames', clip_len=clip_len, frame_interval=lo,
-             num_clips=1),
+        dict(type='mmaction.SampleFrames', clip_len=clip_len, frame_interval=lo, num_clips=1),
         dict(type='mmaction.DecordDecode'),
         dict(type='mmaction.Resize', scale=(-1, short)),
         dict(type='mmaction.RandomCrop', size=crop_h),
@@ -262,18 +276,29 @@ def main(argv=None) -> Dict:
     theirs_hi = list(theirs_lo)
     theirs_hi[1] = TRANSFORMS.build(dict(mm_cfg[1], frame_interval=lo + 1))
 
-    stats = {name: dict(times=[], decoded=[], needed=[], spanned=[], output=[], mvd_decoded=[],
-                        mvd_needed=[], per_transform={}) for name in ('vssl_mm', 'mmaction2')}
+    stats = {
+        name:
+        dict(
+            times=[],
+            decoded=[],
+            needed=[],
+            spanned=[],
+            output=[],
+            mvd_decoded=[],
+            mvd_needed=[],
+            per_transform={})
+        for name in ('vssl_mm', 'mmaction2')
+    }
     time_inner_transforms(ours, stats['vssl_mm']['per_transform'])
     n = len(dataset)
     for i in range(args.samples + 1):  # sample 0 of each is an untimed warm-up
         theirs = theirs_hi if takes_ceil(i, frac) else theirs_lo
-        for name, transforms, key in (('vssl_mm', ours, 'video_reader'),
-                                      ('mmaction2', theirs, 'video_reader')):
+        for name, transforms, key in (('vssl_mm', ours, 'video_reader'), ('mmaction2', theirs,
+                                                                          'video_reader')):
             info_in = dataset.get_data_info(i % n)
             if name == 'mmaction2':
-                info_in = dict(filename=info_in['filename'], label=-1, start_index=0,
-                               modality='RGB')
+                info_in = dict(
+                    filename=info_in['filename'], label=-1, start_index=0, modality='RGB')
             s = stats[name]
             if i == 0:
                 run_instrumented(transforms, info_in, key)
@@ -291,40 +316,44 @@ def main(argv=None) -> Dict:
                 s['mvd_decoded'].append(info['mvd_decoded'])
                 s['mvd_needed'].append(info['mvd_needed'])
 
-    report = dict(config=args.config, videos=ann, samples=args.samples,
-                  baseline_augs=args.baseline_augs,
-                  baseline_interval=args.baseline_interval,
-                  matched_from_spanned_per_needed=density,
-                  mmaction2_pipeline=[t['type'] for t in mm_cfg],
-                  mmaction2_clip=dict(clip_len=clip_len, frame_interval=interval,
-                                      short_side=short, crop=crop_h),
-                  output_hw=[crop_h, crop_w])
-    print(f'config: {args.config}  videos: {ann}  timed samples: {args.samples}'
-          + ("  (ViewsApply -> mmaction2's Resize + RandomCrop)" if args.baseline_augs
-             else ''))
-    print(f'mmaction2 single clip: clip_len={clip_len} frame_interval={interval:g}'
-          + (f' (mean of {lo} and {lo + 1})' if frac else '') + ' '
+    report = dict(
+        config=args.config,
+        videos=ann,
+        samples=args.samples,
+        baseline_augs=args.baseline_augs,
+        baseline_interval=args.baseline_interval,
+        matched_from_spanned_per_needed=density,
+        mmaction2_pipeline=[t['type'] for t in mm_cfg],
+        mmaction2_clip=dict(
+            clip_len=clip_len, frame_interval=interval, short_side=short, crop=crop_h),
+        output_hw=[crop_h, crop_w])
+    print(f'config: {args.config}  videos: {ann}  timed samples: {args.samples}' +
+          ("  (ViewsApply -> mmaction2's Resize + RandomCrop)" if args.baseline_augs else ''))
+    print(f'mmaction2 single clip: clip_len={clip_len} frame_interval={interval:g}' +
+          (f' (mean of {lo} and {lo + 1})' if frac else '') + ' '
           f'Resize(-1, {short}) RandomCrop({crop_h})')
     for name, s in stats.items():
         total = sum(s['times'])
         dec, need = sum(s['decoded']), sum(s['needed'])
-        r = dict(samples_per_s=len(s['times']) / total,
-                 median_ms=statistics.median(s['times']) * 1000,
-                 decoded_per_sample=dec / len(s['times']),
-                 needed_per_sample=need / len(s['times']),
-                 decoded_over_needed=dec / need if need else float('nan'),
-                 spanned_per_needed=sum(s['spanned']) / need if need else float('nan'),
-                 output_frames_per_sample=sum(s['output']) / len(s['times']),
-                 ms_per_output_frame=total * 1000 / sum(s['output']),
-                 ms_per_decoded_frame=total * 1000 / dec if dec else float('nan'),
-                 per_sample_decoded=s['decoded'], per_sample_needed=s['needed'])
+        r = dict(
+            samples_per_s=len(s['times']) / total,
+            median_ms=statistics.median(s['times']) * 1000,
+            decoded_per_sample=dec / len(s['times']),
+            needed_per_sample=need / len(s['times']),
+            decoded_over_needed=dec / need if need else float('nan'),
+            spanned_per_needed=sum(s['spanned']) / need if need else float('nan'),
+            output_frames_per_sample=sum(s['output']) / len(s['times']),
+            ms_per_output_frame=total * 1000 / sum(s['output']),
+            ms_per_decoded_frame=total * 1000 / dec if dec else float('nan'),
+            per_sample_decoded=s['decoded'],
+            per_sample_needed=s['needed'])
         if s['mvd_decoded']:
-            r['multiviewdecode_decoded_per_sample'] = sum(s['mvd_decoded']) / len(
-                s['mvd_decoded'])
-            r['multiviewdecode_needed_per_sample'] = sum(s['mvd_needed']) / len(
-                s['mvd_needed'])
+            r['multiviewdecode_decoded_per_sample'] = sum(s['mvd_decoded']) / len(s['mvd_decoded'])
+            r['multiviewdecode_needed_per_sample'] = sum(s['mvd_needed']) / len(s['mvd_needed'])
         r['ms_per_sample_by_transform'] = {
-            k: v * 1000 / len(s['times']) for k, v in s['per_transform'].items()}
+            k: v * 1000 / len(s['times'])
+            for k, v in s['per_transform'].items()
+        }
         report[name] = r
         line = (f'{name}: {r["samples_per_s"]:.2f} samples/s (median '
                 f'{r["median_ms"]:.1f} ms/sample), decoded/sample '
@@ -339,19 +368,20 @@ def main(argv=None) -> Dict:
                      f'{r["multiviewdecode_decoded_per_sample"]:.2f}, num_needed_frames '
                      f'{r["multiviewdecode_needed_per_sample"]:.2f})')
         print(line)
-        print('  ms/sample by transform: ' + ', '.join(
-            f'{k.strip()} {v:.1f}' for k, v in r['ms_per_sample_by_transform'].items()))
-    ratio = (report['vssl_mm']['ms_per_decoded_frame']
-             / report['mmaction2']['ms_per_decoded_frame'])
+        print('  ms/sample by transform: ' +
+              ', '.join(f'{k.strip()} {v:.1f}' for k, v in r['ms_per_sample_by_transform'].items()))
+    ratio = (
+        report['vssl_mm']['ms_per_decoded_frame'] / report['mmaction2']['ms_per_decoded_frame'])
     report['time_per_decoded_frame_ratio'] = ratio
     # the same from the median sample times (robust to samples slowed by other jobs)
-    med = [report[k]['median_ms'] / report[k]['decoded_per_sample']
-           for k in ('vssl_mm', 'mmaction2')]
+    med = [
+        report[k]['median_ms'] / report[k]['decoded_per_sample'] for k in ('vssl_mm', 'mmaction2')
+    ]
     report['time_per_decoded_frame_ratio_median'] = med[0] / med[1]
     print(f'time per decoded frame, vssl_mm / mmaction2: {ratio:.3f} (from median sample '
           f'times: {med[0] / med[1]:.3f})')
-    out_ratio = (report['vssl_mm']['ms_per_output_frame']
-                 / report['mmaction2']['ms_per_output_frame'])
+    out_ratio = (
+        report['vssl_mm']['ms_per_output_frame'] / report['mmaction2']['ms_per_output_frame'])
     report['time_per_output_frame_ratio'] = out_ratio
     print(f'time per output frame (frames handed to the model), vssl_mm / mmaction2: '
           f'{out_ratio:.3f}')

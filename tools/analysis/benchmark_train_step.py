@@ -47,15 +47,20 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument('--warmup', type=int, default=1, help='untimed iterations first')
     p.add_argument('--batch', type=int, default=None, help='batch size (default: config)')
     p.add_argument('--input', default=None, help='TxHxW of the main views, e.g. 16x112x112')
-    p.add_argument('--videos', default=None,
-                   help='annotation file of real videos (default: synthetic mp4 in a tmp dir)')
+    p.add_argument(
+        '--videos',
+        default=None,
+        help='annotation file of real videos (default: synthetic mp4 in a tmp dir)')
     p.add_argument('--video-root', default=None, help='data prefix for --videos')
     p.add_argument('--frames', type=int, default=160, help='frames per synthetic video')
     p.add_argument('--amp', action='store_true', help='bf16/fp16 autocast (AmpOptimWrapper)')
     p.add_argument('--with-cp', action='store_true', help='backbone activation checkpointing')
     p.add_argument('--device', default=None, help='cpu or cuda (default: cuda if present)')
-    p.add_argument('--threads', type=int, default=None,
-                   help='torch intra-op threads for both (a) and (b) (default: torch\'s)')
+    p.add_argument(
+        '--threads',
+        type=int,
+        default=None,
+        help='torch intra-op threads for both (a) and (b) (default: torch\'s)')
     p.add_argument('--cfg-options', nargs='+', action=DictAction)
     return p.parse_args(argv)
 
@@ -71,9 +76,14 @@ def build_batch(cfg: Config, args, tmp: str) -> dict:
     from mmengine.runner import Runner
     if args.videos is None:
         from vssl_mm.datasets import make_synthetic_dataset
-        data = make_synthetic_dataset(osp.join(tmp, 'videos'), num_train_per_class=1,
-                                      num_val_per_class=0, num_frames=args.frames,
-                                      height=128, width=170, seed=0)
+        data = make_synthetic_dataset(
+            osp.join(tmp, 'videos'),
+            num_train_per_class=1,
+            num_val_per_class=0,
+            num_frames=args.frames,
+            height=128,
+            width=170,
+            seed=0)
         ann, root = data['train'], data['root']
     else:
         ann = args.videos
@@ -100,10 +110,9 @@ def rescale_batch(batch: dict, size: List[int]) -> dict:
     def _scale(x: torch.Tensor) -> torch.Tensor:
         lead = x.shape[:-4]
         c, tt, hh, ww = x.shape[-4:]
-        out = (max(1, round(tt * fac[0])), max(1, round(hh * fac[1])),
-               max(1, round(ww * fac[2])))
-        y = F.interpolate(x.reshape(-1, c, tt, hh, ww).float(), size=out,
-                          mode='trilinear', align_corners=False)
+        out = (max(1, round(tt * fac[0])), max(1, round(hh * fac[1])), max(1, round(ww * fac[2])))
+        y = F.interpolate(
+            x.reshape(-1, c, tt, hh, ww).float(), size=out, mode='trilinear', align_corners=False)
         return y.round().clamp(0, 255).to(x.dtype).reshape(*lead, c, *out)
 
     if isinstance(inputs, (list, tuple)):
@@ -125,15 +134,21 @@ class BackbonePassRecorder:
         self.modules = [m for m in model.modules() if type(m) is type(bb)]
         self.calls: List[Dict] = []
         self.enabled = False
-        self._handles = [m.register_forward_pre_hook(self._hook, with_kwargs=True)
-                         for m in self.modules]
+        self._handles = [
+            m.register_forward_pre_hook(self._hook, with_kwargs=True) for m in self.modules
+        ]
 
     def _hook(self, module, args, kwargs):
         if self.enabled:
             x = args[0] if args else kwargs.get('x', kwargs.get('inputs'))
             kw = {k: v for k, v in kwargs.items() if k not in ('x', 'inputs')}
-            self.calls.append(dict(module=module, shape=tuple(x.shape), dtype=x.dtype,
-                                   kwargs=kw, grad=torch.is_grad_enabled()))
+            self.calls.append(
+                dict(
+                    module=module,
+                    shape=tuple(x.shape),
+                    dtype=x.dtype,
+                    kwargs=kw,
+                    grad=torch.is_grad_enabled()))
 
     def remove(self) -> None:
         for h in self._handles:
@@ -216,6 +231,7 @@ def main(argv=None) -> None:
     parts = dict(optimizer=0.0, preprocess=0.0)
 
     def _timed(fn, key):
+
         def wrapper(*a, **kw):
             _sync(device)
             t = time.perf_counter()
@@ -223,6 +239,7 @@ def main(argv=None) -> None:
             _sync(device)
             parts[key] += time.perf_counter() - t
             return out
+
         return wrapper
 
     optim_wrapper.step = _timed(optim_wrapper.step, 'optimizer')
@@ -284,10 +301,10 @@ def main(argv=None) -> None:
         print(f'  pass: {type(c["module"]).__name__} input {c["shape"]} '
               f'grad={c["grad"]}{kw}')
     print('losses: ' + '  '.join(f'{k}={float(v.detach()):.4f}' for k, v in losses.items()))
-    print(f'step time (a): {step * 1000:.1f} ms  (median of {len(step_times)}: '
-          + ', '.join(f'{t * 1000:.1f}' for t in step_times) + ')')
-    print(f'backbone passes time (b): {bb * 1000:.1f} ms  (median of {len(bb_times)}: '
-          + ', '.join(f'{t * 1000:.1f}' for t in bb_times) + ')')
+    print(f'step time (a): {step * 1000:.1f} ms  (median of {len(step_times)}: ' +
+          ', '.join(f'{t * 1000:.1f}' for t in step_times) + ')')
+    print(f'backbone passes time (b): {bb * 1000:.1f} ms  (median of {len(bb_times)}: ' +
+          ', '.join(f'{t * 1000:.1f}' for t in bb_times) + ')')
     opt, pre = statistics.median(opt_times), statistics.median(pre_times)
     print(f'inside (a): optimizer step {opt * 1000:.1f} ms, data preprocessor '
           f'{pre * 1000:.1f} ms')
@@ -296,8 +313,8 @@ def main(argv=None) -> None:
     # the median of the per-iteration ratios is steadier than a ratio of medians when
     # other jobs come and go during the run
     paired = [a / b for a, b in zip(step_times, bb_times)]
-    print(f'per-iteration ratios (a_i)/(b_i): median {statistics.median(paired):.3f} ('
-          + ', '.join(f'{r:.2f}' for r in paired) + ')')
+    print(f'per-iteration ratios (a_i)/(b_i): median {statistics.median(paired):.3f} (' +
+          ', '.join(f'{r:.2f}' for r in paired) + ')')
     print(f'ratio without optimizer step and preprocessor ((a) - opt - pre)/(b): '
           f'{(step - opt - pre) / bb:.3f}')
     print(f'peak RSS: before {rss0:.0f} MiB, after step {rss_step:.0f} MiB, '

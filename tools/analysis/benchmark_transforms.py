@@ -75,24 +75,30 @@ def main(argv=None) -> Dict:
     pack = PackMultiViewInputs(meta_keys=())
 
     def frame_call(jitter):
+
         def call():
             np.random.seed(0)  # same draws on both sides
             return jitter.transform(dict(imgs=clip))
+
         return call
 
     pairs = {
-        'ClipColorJitter (4 operations): float -> uint8': (
-            lambda: ClipColorJitter.apply(clip, **factors),
-            lambda: ClipColorJitter.apply_uint8(clip, **factors)),
-        'FrameColorJitter (per frame): float -> uint8': (
-            frame_call(frame_float), frame_call(frame_uint8)),
-        'grey: float32 luma + repeat -> grey_rgb': (
-            lambda: _old_grey(clip), lambda: grey_rgb(clip)),
-        f'pack {args.views} views: stack + transpose copy -> PackMultiViewInputs': (
-            lambda: _old_pack(views), lambda: pack(dict(views=list(views)))),
+        'ClipColorJitter (4 operations): float -> uint8':
+        (lambda: ClipColorJitter.apply(clip, **factors),
+         lambda: ClipColorJitter.apply_uint8(clip, **factors)),
+        'FrameColorJitter (per frame): float -> uint8': (frame_call(frame_float),
+                                                         frame_call(frame_uint8)),
+        'grey: float32 luma + repeat -> grey_rgb':
+        (lambda: _old_grey(clip), lambda: grey_rgb(clip)),
+        f'pack {args.views} views: stack + transpose copy -> PackMultiViewInputs':
+        (lambda: _old_pack(views), lambda: pack(dict(views=list(views)))),
     }
-    report = dict(clip=[t, h, w], views=args.views, calls=args.calls,
-                  threads=torch.get_num_threads(), timings=alternate(pairs, args.calls))
+    report = dict(
+        clip=[t, h, w],
+        views=args.views,
+        calls=args.calls,
+        threads=torch.get_num_threads(),
+        timings=alternate(pairs, args.calls))
     print(f'clip {t}x{h}x{w}, {args.calls} alternating calls per side, medians')
     for name, r in report['timings'].items():
         print(f'{name}: {r["reference_ms"]:.3f} ms -> {r["ours_ms"]:.3f} ms '

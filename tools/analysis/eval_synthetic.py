@@ -34,8 +34,8 @@ from mmengine.logging import MMLogger  # noqa: E402
 
 import vssl_mm  # noqa: E402,F401
 from vssl_mm.evaluation import recall_at_k  # noqa: E402
-from vssl_mm.evaluation.synthetic_eval import (build_extractor, clip_setting, embed,  # noqa: E402
-                                               eval_dataset, linear_probe, recalibrate_bn)
+from vssl_mm.evaluation.synthetic_eval import (build_extractor, clip_setting, embed, eval_dataset,
+                                               linear_probe, recalibrate_bn)
 from vssl_mm.utils import register_all_modules  # noqa: E402
 
 __all__ = ['embed', 'linear_probe', 'recalibrate_bn']
@@ -43,20 +43,30 @@ __all__ = ['embed', 'linear_probe', 'recalibrate_bn']
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('config', help='pretraining config (e.g. configs/simclr/'
-                        'r3d18_synthetic.py)')
+    parser.add_argument(
+        'config', help='pretraining config (e.g. configs/simclr/'
+        'r3d18_synthetic.py)')
     parser.add_argument('checkpoint', help='its checkpoint (or an exported backbone)')
     parser.add_argument('--data-root', default=None, help='defaults to cfg.data_root')
     parser.add_argument('--num-clips', type=int, default=10)
     parser.add_argument('--size', type=int, default=64)
-    parser.add_argument('--random-seeds', type=int, nargs='+', default=[0],
-                        help='init seeds of the random-init rows (mean added if several)')
-    parser.add_argument('--recalibrate-bn', action='store_true',
-                        help='for every backbone, pretrained and random, replace the BN '
-                        'running statistics by their average over the train videos\' eval '
-                        'clips before embedding (same statistics source on both sides)')
-    parser.add_argument('--json', default=None, help='also write the rows (and a checksum '
-                        'of each backbone\'s val features) to this file')
+    parser.add_argument(
+        '--random-seeds',
+        type=int,
+        nargs='+',
+        default=[0],
+        help='init seeds of the random-init rows (mean added if several)')
+    parser.add_argument(
+        '--recalibrate-bn',
+        action='store_true',
+        help='for every backbone, pretrained and random, replace the BN '
+        'running statistics by their average over the train videos\' eval '
+        'clips before embedding (same statistics source on both sides)')
+    parser.add_argument(
+        '--json',
+        default=None,
+        help='also write the rows (and a checksum '
+        'of each backbone\'s val features) to this file')
     args = parser.parse_args()
     torch.set_num_threads(max(1, torch.get_num_threads()))
     register_all_modules(init_default_scope=True)
@@ -65,15 +75,16 @@ def main() -> None:
     cfg = Config.fromfile(args.config)
     root = args.data_root or cfg.get('data_root', 'data/synthetic')
     clip_len, interval = clip_setting(cfg)
-    train_ds, val_ds = (eval_dataset(osp.join(root, f'{split}.txt'), root, clip_len,
-                                     interval, args.num_clips, args.size)
-                        for split in ('train', 'val'))
+    train_ds, val_ds = (
+        eval_dataset(
+            osp.join(root, f'{split}.txt'), root, clip_len, interval, args.num_clips, args.size)
+        for split in ('train', 'val'))
     rows, checksums = [], {}
-    runs = [('pretrained', 0)] + [('random init' if len(args.random_seeds) == 1 else
-                                   f'random s{seed}', seed) for seed in args.random_seeds]
+    runs = [('pretrained', 0)
+            ] + [('random init' if len(args.random_seeds) == 1 else f'random s{seed}', seed)
+                 for seed in args.random_seeds]
     for name, seed in runs:
-        model = build_extractor(cfg, args.checkpoint if name == 'pretrained' else None,
-                                seed)
+        model = build_extractor(cfg, args.checkpoint if name == 'pretrained' else None, seed)
         if args.recalibrate_bn:
             recalibrate_bn(model, train_ds)
         tr_f, tr_l = embed(model, train_ds)
@@ -85,8 +96,7 @@ def main() -> None:
         checksums[name] = float(va_f.double().abs().sum())
     if len(args.random_seeds) > 1:
         rand = rows[1:]
-        rows.append(('random mean', *(sum(r[i] for r in rand) / len(rand)
-                                      for i in (1, 2, 3))))
+        rows.append(('random mean', *(sum(r[i] for r in rand) / len(rand) for i in (1, 2, 3))))
     print(f'\nSynthetic val split ({len(va_l)} videos, gallery/probe train: {len(tr_l)} '
           f'videos, {args.num_clips} clips of {clip_len}x{interval} frames per video'
           f'{"; BN statistics recalibrated on the train clips" if args.recalibrate_bn else ""})')
@@ -96,9 +106,15 @@ def main() -> None:
         print(f'| {name:<11} | {r1:13.1f} | {r5:13.1f} | {acc:18.1f} |')
     if args.json:
         with open(args.json, 'w') as f:
-            json.dump([dict(backbone=name, r1=r1, r5=r5, probe_top1=acc,
-                            val_feature_checksum=checksums.get(name))
-                       for name, r1, r5, acc in rows], f, indent=1)
+            records = [
+                dict(
+                    backbone=name,
+                    r1=r1,
+                    r5=r5,
+                    probe_top1=acc,
+                    val_feature_checksum=checksums.get(name)) for name, r1, r5, acc in rows
+            ]
+            json.dump(records, f, indent=1)
 
 
 if __name__ == '__main__':

@@ -19,8 +19,7 @@ from vssl_mm.registry import MODELS
 
 
 def parse_args() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        description='Params and FLOPs of the backbone of a config')
+    parser = argparse.ArgumentParser(description='Params and FLOPs of the backbone of a config')
     parser.add_argument('config', help='config file (needs model.backbone)')
     parser.add_argument(
         '--shape',
@@ -33,8 +32,7 @@ def parse_args() -> argparse.Namespace:
         nargs='+',
         action=DictAction,
         help='override settings in the config, e.g. model.backbone.depth=34')
-    parser.add_argument(
-        '--show-table', action='store_true', help='print the per-module table')
+    parser.add_argument('--show-table', action='store_true', help='print the per-module table')
     return parser.parse_args()
 
 
@@ -67,12 +65,11 @@ def main() -> None:
         raise SystemExit(f'{args.config} has no model.backbone')
     res = backbone_complexity(cfg.model.backbone.to_dict(), args.shape)
     split = '=' * 40
-    print(
-        f'{split}\nConfig: {args.config}\nBackbone: {cfg.model.backbone.type}\n'
-        f'Input shape: {tuple(args.shape)}\n'
-        f'Params: {res["params"] / 1e6:.2f} M ({res["params"]})\n'
-        f'FLOPs: {res["flops"] / 1e9:.2f} G\n'
-        f'Outputs: {res["outputs"]}\n{split}')
+    print(f'{split}\nConfig: {args.config}\nBackbone: {cfg.model.backbone.type}\n'
+          f'Input shape: {tuple(args.shape)}\n'
+          f'Params: {res["params"] / 1e6:.2f} M ({res["params"]})\n'
+          f'FLOPs: {res["flops"] / 1e9:.2f} G\n'
+          f'Outputs: {res["outputs"]}\n{split}')
     if args.show_table:
         print(res['table'])
 

@@ -76,12 +76,18 @@ def load_protocol(args: argparse.Namespace) -> dict:
         p = yaml.safe_load(f)
     for flag, (section, key) in dict(
             train_per_class=('data', 'train_per_class'),
-            val_per_class=('data', 'val_per_class'), style=('data', 'style'),
-            iters=('train', 'iters'), batch_size=('train', 'batch_size'),
-            eval_every=('train', 'eval_every'), seeds=('train', 'seeds'),
-            num_workers=('train', 'num_workers'), stage_iters=('train', 'stage_iters'),
-            init_seeds=('eval', 'init_seeds'), num_clips=('eval', 'num_clips'),
-            frames=('data', 'frames'), video_size=('data', 'size')).items():
+            val_per_class=('data', 'val_per_class'),
+            style=('data', 'style'),
+            iters=('train', 'iters'),
+            batch_size=('train', 'batch_size'),
+            eval_every=('train', 'eval_every'),
+            seeds=('train', 'seeds'),
+            num_workers=('train', 'num_workers'),
+            stage_iters=('train', 'stage_iters'),
+            init_seeds=('eval', 'init_seeds'),
+            num_clips=('eval', 'num_clips'),
+            frames=('data', 'frames'),
+            video_size=('data', 'size')).items():
         value = getattr(args, flag, None)
         if value is not None:
             p[section][key] = value
@@ -107,22 +113,35 @@ def load_protocol(args: argparse.Namespace) -> dict:
 def prepare_data(p: dict, work_dir: str) -> str:
     """Generate the dataset unless one with the same parameters exists; its root."""
     d = p['data']
-    root = osp.join(work_dir, 'data', f'{d["style"]}_tr{d["train_per_class"]}_va'
-                    f'{d["val_per_class"]}_f{d["frames"]}_s{d["size"]}_seed{d["seed"]}')
+    root = osp.join(
+        work_dir, 'data', f'{d["style"]}_tr{d["train_per_class"]}_va'
+        f'{d["val_per_class"]}_f{d["frames"]}_s{d["size"]}_seed{d["seed"]}')
     done = osp.join(root, 'done.json')
     if osp.isfile(done):
         _log(f'data: reusing {root}')
         return root
     t0 = time.time()
-    make_synthetic_dataset(root, d['train_per_class'], d['val_per_class'], d['frames'],
-                           d['size'], d['size'], d['seed'], style=d['style'])
+    make_synthetic_dataset(
+        root,
+        d['train_per_class'],
+        d['val_per_class'],
+        d['frames'],
+        d['size'],
+        d['size'],
+        d['seed'],
+        style=d['style'])
     _write_json(done, dict(d, seconds=time.time() - t0))
     _log(f'data: wrote {root} in {time.time() - t0:.1f} s')
     return root
 
 
 # --------------------------------------------------------------------------- training
-def run_config(p: dict, config: str, root: str, seed: int, iters: int, eval_every: int,
+def run_config(p: dict,
+               config: str,
+               root: str,
+               seed: int,
+               iters: int,
+               eval_every: int,
                extra: Optional[dict] = None) -> Config:
     """``config`` with the benchmark's shared settings (the config a run trains)."""
     t = p['train']
@@ -135,16 +154,27 @@ def run_config(p: dict, config: str, root: str, seed: int, iters: int, eval_ever
     dl.persistent_workers = t['num_workers'] > 0
     dl.dataset.ann_file = osp.join(root, 'train.txt')
     dl.dataset.data_prefix = ConfigDict(video=root)
-    cfg.train_cfg = ConfigDict(type='EpochBasedTrainLoop', max_epochs=epochs,
-                               val_interval=10 ** 9)
+    cfg.train_cfg = ConfigDict(type='EpochBasedTrainLoop', max_epochs=epochs, val_interval=10**9)
     cfg.optim_wrapper.optimizer = ConfigDict(t['optimizer'])
-    cfg.param_scheduler = [ConfigDict(type='CosineAnnealingLR', T_max=epochs, begin=0,
-                                      end=epochs, by_epoch=True, eta_min=t['eta_min'])]
+    cfg.param_scheduler = [
+        ConfigDict(
+            type='CosineAnnealingLR',
+            T_max=epochs,
+            begin=0,
+            end=epochs,
+            by_epoch=True,
+            eta_min=t['eta_min'])
+    ]
     cfg.default_hooks.checkpoint = ConfigDict(
-        type='CheckpointHook', interval=eval_every, by_epoch=False, max_keep_ckpts=-1,
-        save_last=True, save_optimizer=False, save_param_scheduler=False)
-    cfg.default_hooks.logger = ConfigDict(type='LoggerHook', interval=min(10, eval_every),
-                                          ignore_last=False)
+        type='CheckpointHook',
+        interval=eval_every,
+        by_epoch=False,
+        max_keep_ckpts=-1,
+        save_last=True,
+        save_optimizer=False,
+        save_param_scheduler=False)
+    cfg.default_hooks.logger = ConfigDict(
+        type='LoggerHook', interval=min(10, eval_every), ignore_last=False)
     cfg.auto_scale_lr = ConfigDict(enable=False, base_batch_size=t['batch_size'])
     for key, value in (extra or {}).items():
         cfg.merge_from_dict({key: value})
@@ -164,13 +194,29 @@ def _sec_per_iter(run_dir: str) -> Optional[float]:
     return times[len(times) // 2]
 
 
-def train_run(p: dict, name: str, config: str, root: str, seed: int, iters: int,
-              eval_every: int, work_dir: str, extra: Optional[dict] = None) -> dict:
+def train_run(p: dict,
+              name: str,
+              config: str,
+              root: str,
+              seed: int,
+              iters: int,
+              eval_every: int,
+              work_dir: str,
+              extra: Optional[dict] = None) -> dict:
     """Train one run (or reuse a finished one); its ``done.json`` record."""
     t = p['train']
-    key = _hash(dict(config=config, cfg_sha=_file_sha(config), seed=seed, iters=iters,
-                     batch=t['batch_size'], eval_every=eval_every, root=root,
-                     optimizer=t['optimizer'], eta_min=t['eta_min'], extra=extra))
+    key = _hash(
+        dict(
+            config=config,
+            cfg_sha=_file_sha(config),
+            seed=seed,
+            iters=iters,
+            batch=t['batch_size'],
+            eval_every=eval_every,
+            root=root,
+            optimizer=t['optimizer'],
+            eta_min=t['eta_min'],
+            extra=extra))
     run_dir = osp.join(work_dir, 'runs', name, f's{seed}_it{iters}_b{t["batch_size"]}_{key}')
     done = osp.join(run_dir, 'done.json')
     if osp.isfile(done):
@@ -182,8 +228,11 @@ def train_run(p: dict, name: str, config: str, root: str, seed: int, iters: int,
     cfg = run_config(p, config, root, seed, iters, eval_every, extra)
     cfg_path = osp.join(run_dir, 'config.py')
     cfg.dump(cfg_path)
-    cmd = [sys.executable, osp.join(REPO, 'tools', 'train.py'), cfg_path, '--work-dir',
-           run_dir, '--seed', str(seed), '--no-validate']
+    cmd = [
+        sys.executable,
+        osp.join(REPO, 'tools', 'train.py'), cfg_path, '--work-dir', run_dir, '--seed',
+        str(seed), '--no-validate'
+    ]
     _log(f'{name} seed {seed}: training {iters} iterations -> {run_dir}')
     t0 = time.time()
     env = dict(os.environ, PYTHONPATH=REPO + os.pathsep + os.environ.get('PYTHONPATH', ''))
@@ -194,14 +243,23 @@ def train_run(p: dict, name: str, config: str, root: str, seed: int, iters: int,
         with open(osp.join(run_dir, 'train.log')) as f:
             tail = f.read()[-4000:]
         raise RuntimeError(f'{name} seed {seed} failed ({proc.returncode}):\n{tail}')
-    ckpts = {it: osp.join(run_dir, f'iter_{it}.pth')
-             for it in range(eval_every, iters + 1, eval_every)}
+    ckpts = {
+        it: osp.join(run_dir, f'iter_{it}.pth')
+        for it in range(eval_every, iters + 1, eval_every)
+    }
     missing = [c for c in ckpts.values() if not osp.isfile(c)]
     if missing:
         raise RuntimeError(f'{name} seed {seed}: no checkpoint {missing}')
-    rec = dict(method=name, config=config, seed=seed, iters=iters,
-               batch_size=t['batch_size'], run_dir=run_dir, wall_s=wall,
-               sec_per_iter=_sec_per_iter(run_dir), checkpoints=ckpts)
+    rec = dict(
+        method=name,
+        config=config,
+        seed=seed,
+        iters=iters,
+        batch_size=t['batch_size'],
+        run_dir=run_dir,
+        wall_s=wall,
+        sec_per_iter=_sec_per_iter(run_dir),
+        checkpoints=ckpts)
     _write_json(done, rec)
     _log(f'{name} seed {seed}: trained in {wall:.1f} s '
          f'({rec["sec_per_iter"] or float("nan"):.3f} s/iter logged)')
@@ -249,8 +307,13 @@ def evaluate_random(evaluator: SyntheticEvaluator, cfg: Config, bb_key: str, see
 def spread(values: List[float]) -> dict:
     """Mean, min, max and (population) std of ``values``."""
     t = torch.tensor(values, dtype=torch.float64)
-    return dict(mean=t.mean().item(), min=t.min().item(), max=t.max().item(),
-                std=t.std(unbiased=False).item(), n=len(values), values=list(values))
+    return dict(
+        mean=t.mean().item(),
+        min=t.min().item(),
+        max=t.max().item(),
+        std=t.std(unbiased=False).item(),
+        n=len(values),
+        values=list(values))
 
 
 def summarise(p: dict, runs: Dict[str, List[dict]], random: Dict[str, List[dict]],
@@ -261,23 +324,39 @@ def summarise(p: dict, runs: Dict[str, List[dict]], random: Dict[str, List[dict]
     for m, recs in runs.items():
         final = {k: spread([r['eval'][iters][k] for r in recs]) for k in METRICS}
         points = sorted(recs[0]['eval'])
-        curve = {k: [dict(iter=it, **spread([r['eval'][it][k] for r in recs]))
-                     for it in points] for k in METRICS}
-        methods[m] = dict(config=p['methods'][m]['config'], backbone=bb_of[m],
-                          seeds=[r['seed'] for r in recs], final=final, curve=curve,
-                          wall_s=[r['wall_s'] for r in recs],
-                          sec_per_iter=[r['sec_per_iter'] for r in recs],
-                          stage_wall_s=[r.get('stage_wall_s') for r in recs])
-    rand = {bb: dict(name=bb_names[bb], seeds=[r['seed'] for r in rs],
-                     final={k: spread([r[k] for r in rs]) for k in METRICS})
-            for bb, rs in random.items()}
+        curve = {
+            k: [dict(iter=it, **spread([r['eval'][it][k] for r in recs])) for it in points]
+            for k in METRICS
+        }
+        methods[m] = dict(
+            config=p['methods'][m]['config'],
+            backbone=bb_of[m],
+            seeds=[r['seed'] for r in recs],
+            final=final,
+            curve=curve,
+            wall_s=[r['wall_s'] for r in recs],
+            sec_per_iter=[r['sec_per_iter'] for r in recs],
+            stage_wall_s=[r.get('stage_wall_s') for r in recs])
+    rand = {
+        bb:
+        dict(
+            name=bb_names[bb],
+            seeds=[r['seed'] for r in rs],
+            final={k: spread([r[k] for r in rs])
+                   for k in METRICS})
+        for bb, rs in random.items()
+    }
     ref = p.get('reference')
     for m, res in methods.items():
-        res['delta_random'] = {k: res['final'][k]['mean'] - rand[res['backbone']]['final'][k]
-                               ['mean'] for k in METRICS}
+        res['delta_random'] = {
+            k: res['final'][k]['mean'] - rand[res['backbone']]['final'][k]['mean']
+            for k in METRICS
+        }
         if ref in methods:
-            res['delta_reference'] = {k: res['final'][k]['mean'] -
-                                      methods[ref]['final'][k]['mean'] for k in METRICS}
+            res['delta_reference'] = {
+                k: res['final'][k]['mean'] - methods[ref]['final'][k]['mean']
+                for k in METRICS
+            }
     return dict(methods=methods, random_init=rand, reference=ref)
 
 
@@ -300,7 +379,8 @@ def markdown_table(p: dict, summary: dict) -> str:
         f'of the same backbone (rand) and to {ref} (ref).', '',
         '| method | backbone | seeds | R@1 | R@5 | probe top-1 | dR@1 rand | dR@1 ref '
         '| dprobe rand | dprobe ref | train s/run |',
-        '|---|---|---|---|---|---|---|---|---|---|---|']
+        '|---|---|---|---|---|---|---|---|---|---|---|'
+    ]
     for m, r in summary['methods'].items():
         f = r['final']
         dref = r.get('delta_reference', {})
@@ -332,15 +412,19 @@ def plot_curves(p: dict, summary: dict, path: str) -> None:
             pts = [dict(iter=0, **rand)] + r['curve'][key]
             x = [q['iter'] for q in pts]
             line, = ax.plot(x, [q['mean'] for q in pts], marker='o', ms=3, label=m)
-            ax.fill_between(x, [q['min'] for q in pts], [q['max'] for q in pts],
-                            color=line.get_color(), alpha=0.2)
+            ax.fill_between(
+                x, [q['min'] for q in pts], [q['max'] for q in pts],
+                color=line.get_color(),
+                alpha=0.2)
         ax.axhline(100 / len(CLASSES), color='grey', ls=':', lw=1, label='chance')
         ax.set_xlabel(f'training iteration (batch {p["train"]["batch_size"]})')
         ax.set_ylabel(title)
         ax.grid(alpha=0.3)
     axes[0].legend(fontsize=8)
-    fig.suptitle(f'{p["data"]["style"]} synthetic videos: mean and min-max over seeds '
-                 '(iteration 0: random init of the backbone)', fontsize=10)
+    fig.suptitle(
+        f'{p["data"]["style"]} synthetic videos: mean and min-max over seeds '
+        '(iteration 0: random init of the backbone)',
+        fontsize=10)
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)
@@ -350,32 +434,51 @@ def plot_curves(p: dict, summary: dict, path: str) -> None:
 def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--protocol', default=PROTOCOL, help='protocol file')
-    parser.add_argument('--methods', nargs='+', default=None,
-                        help='subset of the protocol\'s methods (default: all)')
+    parser.add_argument(
+        '--methods',
+        nargs='+',
+        default=None,
+        help='subset of the protocol\'s methods (default: all)')
     parser.add_argument('--seeds', type=int, nargs='+', default=None, help='training seeds')
-    parser.add_argument('--init-seeds', type=int, nargs='+', default=None,
-                        help='random-init seeds of the baselines')
-    parser.add_argument('--iters', type=int, default=None,
-                        help='training iterations per run (a multiple of an epoch)')
+    parser.add_argument(
+        '--init-seeds',
+        type=int,
+        nargs='+',
+        default=None,
+        help='random-init seeds of the baselines')
+    parser.add_argument(
+        '--iters',
+        type=int,
+        default=None,
+        help='training iterations per run (a multiple of an epoch)')
     parser.add_argument('--batch-size', type=int, default=None)
-    parser.add_argument('--eval-every', type=int, default=None,
-                        help='checkpoint (curve point) interval in iterations')
-    parser.add_argument('--stage-iters', type=int, default=None,
-                        help='iterations of a method\'s first stage (view generator)')
+    parser.add_argument(
+        '--eval-every',
+        type=int,
+        default=None,
+        help='checkpoint (curve point) interval in iterations')
+    parser.add_argument(
+        '--stage-iters',
+        type=int,
+        default=None,
+        help='iterations of a method\'s first stage (view generator)')
     parser.add_argument('--train-per-class', type=int, default=None)
     parser.add_argument('--val-per-class', type=int, default=None)
     parser.add_argument('--style', choices=('motion', 'camera'), default=None)
     parser.add_argument('--frames', type=int, default=None, help='frames per video')
     parser.add_argument('--video-size', type=int, default=None, help='frame side (pixels)')
     parser.add_argument('--num-clips', type=int, default=None, help='eval clips per video')
-    parser.add_argument('--num-workers', type=int, default=None,
-                        help='training dataloader workers')
-    parser.add_argument('--train-only', action='store_true',
-                        help='train (or skip finished) runs, evaluate nothing')
-    parser.add_argument('--work-dir', default=osp.join('work_dirs', 'learning_signal'),
-                        help='data, runs and evaluation caches')
-    parser.add_argument('--out-dir', default=None,
-                        help='results.json, results.md, r1_curve.png (default: WORK_DIR)')
+    parser.add_argument('--num-workers', type=int, default=None, help='training dataloader workers')
+    parser.add_argument(
+        '--train-only', action='store_true', help='train (or skip finished) runs, evaluate nothing')
+    parser.add_argument(
+        '--work-dir',
+        default=osp.join('work_dirs', 'learning_signal'),
+        help='data, runs and evaluation caches')
+    parser.add_argument(
+        '--out-dir',
+        default=None,
+        help='results.json, results.md, r1_curve.png (default: WORK_DIR)')
     return parser.parse_args(argv)
 
 
@@ -392,9 +495,14 @@ def main(argv=None) -> dict:
     t = p['train']
     e = p['eval']
     evaluator = SyntheticEvaluator(
-        root, clip_len=e['clip_len'], frame_interval=e['frame_interval'],
-        num_clips=e['num_clips'], size=e['size'], recalibrate_bn=e['recalibrate_bn'],
-        bn_videos=e['bn_videos'], probe_steps=e['probe_steps'])
+        root,
+        clip_len=e['clip_len'],
+        frame_interval=e['frame_interval'],
+        num_clips=e['num_clips'],
+        size=e['size'],
+        recalibrate_bn=e['recalibrate_bn'],
+        bn_videos=e['bn_videos'],
+        probe_steps=e['probe_steps'])
     runs, bb_of, bb_cfg, bb_names = {}, {}, {}, {}
     for m, spec in p['methods'].items():
         cfg = Config.fromfile(osp.join(REPO, spec['config']))
@@ -408,12 +516,11 @@ def main(argv=None) -> dict:
             if spec.get('stage'):
                 st = spec['stage']
                 it = t.get('stage_iters') or st['iters']
-                srec = train_run(p, f'{m}.{st["name"]}', st['config'], root, seed, it, it,
-                                 work_dir)
+                srec = train_run(p, f'{m}.{st["name"]}', st['config'], root, seed, it, it, work_dir)
                 extra = {st['ckpt_key']: srec['checkpoints'][it]}
                 stage_wall = srec['wall_s']
-            rec = train_run(p, m, spec['config'], root, seed, t['iters'], t['eval_every'],
-                            work_dir, extra)
+            rec = train_run(p, m, spec['config'], root, seed, t['iters'], t['eval_every'], work_dir,
+                            extra)
             rec['checkpoints'] = {int(k): v for k, v in rec['checkpoints'].items()}
             if not args.train_only:
                 rec['eval'] = evaluate_run(evaluator, cfg, rec)
@@ -422,18 +529,34 @@ def main(argv=None) -> dict:
     if args.train_only:
         _log(f'trained {sum(len(r) for r in runs.values())} runs ({time.time() - t_start:.0f} s)')
         return dict(runs=[r for rs in runs.values() for r in rs])
-    random = {bb: [dict(evaluate_random(evaluator, cfg, bb, s, work_dir), seed=s)
-                   for s in e['init_seeds']] for bb, cfg in bb_cfg.items()}
+    random = {
+        bb:
+        [dict(evaluate_random(evaluator, cfg, bb, s, work_dir), seed=s) for s in e['init_seeds']]
+        for bb, cfg in bb_cfg.items()
+    }
     summary = summarise(p, runs, random, bb_of, bb_names)
     results = dict(
-        protocol=p, data_root=root, evaluator=dict(evaluator.settings, key=evaluator.key()),
+        protocol=p,
+        data_root=root,
+        evaluator=dict(evaluator.settings, key=evaluator.key()),
         command=' '.join(['python', 'tools/analysis/learning_benchmark.py'] +
                          (sys.argv[1:] if argv is None else list(argv))),
-        runs=[dict({k: v for k, v in r.items() if k != 'eval'},
-                   eval={str(k): v for k, v in r['eval'].items()})
-              for rs in runs.values() for r in rs],
-        random_init_runs={bb: rs for bb, rs in random.items()},
-        spread='min-max over seeds (std also given)', wall_s=time.time() - t_start,
+        runs=[
+            dict({
+                k: v
+                for k, v in r.items() if k != 'eval'
+            },
+                 eval={
+                     str(k): v
+                     for k, v in r['eval'].items()
+                 }) for rs in runs.values() for r in rs
+        ],
+        random_init_runs={
+            bb: rs
+            for bb, rs in random.items()
+        },
+        spread='min-max over seeds (std also given)',
+        wall_s=time.time() - t_start,
         **summary)
     _write_json(osp.join(out_dir, 'results.json'), results)
     with open(osp.join(out_dir, 'results.md'), 'w') as f:

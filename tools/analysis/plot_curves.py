@@ -45,8 +45,9 @@ def load_scalars(path: str) -> List[dict]:
     return records
 
 
-def select_curves(records: Sequence[dict], keys: Sequence[str] = ('loss*', )
-                  ) -> Dict[str, Tuple[np.ndarray, np.ndarray]]:
+def select_curves(
+    records: Sequence[dict], keys: Sequence[str] = ('loss*', )
+) -> Dict[str, Tuple[np.ndarray, np.ndarray]]:
     """``{key: (steps, values)}`` for each scalar key matching one of ``keys``, from the
     training records (those with a ``step``; validation records carry none)."""
     names: List[str] = []
@@ -56,9 +57,8 @@ def select_curves(records: Sequence[dict], keys: Sequence[str] = ('loss*', )
                 names.append(k)
     curves = {}
     for k in names:
-        pts = [(r.get('step', r.get('iter')), r[k]) for r in records
-               if k in r and r.get('step', r.get('iter')) is not None
-               and isinstance(r[k], (int, float))]
+        pts = [(r.get('step', r.get('iter')), r[k]) for r in records if k in r
+               and r.get('step', r.get('iter')) is not None and isinstance(r[k], (int, float))]
         if pts:
             steps, values = zip(*pts)
             curves[k] = (np.asarray(steps, float), np.asarray(values, float))
@@ -75,8 +75,11 @@ def smooth(values: np.ndarray, window: int) -> np.ndarray:
     return (c[idx] - c[lo]) / (idx - lo)
 
 
-def plot(curves: Dict[str, Tuple[np.ndarray, np.ndarray]], out: str, title: str = '',
-         window: int = 1, single: bool = False) -> str:
+def plot(curves: Dict[str, Tuple[np.ndarray, np.ndarray]],
+         out: str,
+         title: str = '',
+         window: int = 1,
+         single: bool = False) -> str:
     import matplotlib
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt
@@ -88,8 +91,7 @@ def plot(curves: Dict[str, Tuple[np.ndarray, np.ndarray]], out: str, title: str 
     fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 3.0 * rows), squeeze=False)
     for i, (k, (x, y)) in enumerate(curves.items()):
         ax = axes.flat[0 if single else i]
-        line, = ax.plot(x, y, alpha=0.35 if window > 1 else 1.0,
-                        label=k if single else None)
+        line, = ax.plot(x, y, alpha=0.35 if window > 1 else 1.0, label=k if single else None)
         if window > 1:
             ax.plot(x, smooth(y, window), color=line.get_color())
         if not single:
@@ -111,8 +113,11 @@ def plot(curves: Dict[str, Tuple[np.ndarray, np.ndarray]], out: str, title: str 
 def main(argv=None):
     parser = argparse.ArgumentParser(description='Plot per-term loss curves of a run')
     parser.add_argument('work_dir')
-    parser.add_argument('--keys', nargs='+', default=['loss*'],
-                        help='scalar names or shell patterns (default: loss*)')
+    parser.add_argument(
+        '--keys',
+        nargs='+',
+        default=['loss*'],
+        help='scalar names or shell patterns (default: loss*)')
     parser.add_argument('--smooth', type=int, default=1, help='moving-average window')
     parser.add_argument('--single', action='store_true', help='all keys on one panel')
     parser.add_argument('--out', default='curves.png')

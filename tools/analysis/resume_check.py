@@ -34,8 +34,11 @@ CONFIGS = {
 }
 
 
-def _opts(data: Dict[str, str], work_dir: str, batch_size: int = 4,
-          num_workers: int = 0, no_rng_hook: bool = False) -> List[str]:
+def _opts(data: Dict[str, str],
+          work_dir: str,
+          batch_size: int = 4,
+          num_workers: int = 0,
+          no_rng_hook: bool = False) -> List[str]:
     opts = {
         'train_dataloader.dataset.ann_file': data['train'],
         'train_dataloader.dataset.data_prefix.video': data['root'],
@@ -71,8 +74,8 @@ def _train_and_kill(config: str, opts: List[str], work_dir: str, kill_at_iter: i
     """Start training, SIGKILL it once iteration ``kill_at_iter`` of epoch 2 is logged;
     return the number of epoch-2 iterations logged before the kill."""
     cmd = [sys.executable, 'tools/train.py', config, '--deterministic'] + opts
-    proc = subprocess.Popen(cmd, cwd=REPO, env=_env(), stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(
+        cmd, cwd=REPO, env=_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     pattern = re.compile(r'Epoch\(train\)\s*\[2\]\[\s*(\d+)/')
     tail: List[str] = []
     try:
@@ -87,8 +90,7 @@ def _train_and_kill(config: str, opts: List[str], work_dir: str, kill_at_iter: i
     finally:
         if proc.poll() is None:
             proc.kill()
-    raise RuntimeError('training ended before it could be killed in epoch 2:\n' +
-                       ''.join(tail))
+    raise RuntimeError('training ended before it could be killed in epoch 2:\n' + ''.join(tail))
 
 
 def _losses_by_step(work_dir: str) -> List[Dict[int, Dict[str, float]]]:
@@ -100,8 +102,7 @@ def _losses_by_step(work_dir: str) -> List[Dict[int, Dict[str, float]]]:
             for line in fh:
                 r = json.loads(line) if line.strip() else {}
                 if 'step' in r and any(k.startswith('loss') for k in r):
-                    rows[int(r['step'])] = {k: v for k, v in r.items()
-                                            if k.startswith('loss')}
+                    rows[int(r['step'])] = {k: v for k, v in r.items() if k.startswith('loss')}
         runs.append(rows)
     return runs
 
@@ -118,8 +119,12 @@ def compare_weights(a_path: str, b_path: str) -> List[str]:
     return [k for k in a if not torch.equal(a[k], b[k])]
 
 
-def check_method(name: str, data: Dict[str, str], root: str, kill_at_iter: int = 2,
-                 num_workers: int = 0, no_rng_hook: bool = False) -> dict:
+def check_method(name: str,
+                 data: Dict[str, str],
+                 root: str,
+                 kill_at_iter: int = 2,
+                 num_workers: int = 0,
+                 no_rng_hook: bool = False) -> dict:
     config = CONFIGS[name]
     full, part = osp.join(root, name, 'full'), osp.join(root, name, 'part')
     t0 = time.time()
@@ -138,14 +143,19 @@ def check_method(name: str, data: Dict[str, str], root: str, kill_at_iter: int =
             if ref.get(step) != losses:
                 mismatched_steps.append(step)
     weights = compare_weights(osp.join(full, 'epoch_2.pth'), osp.join(part, 'epoch_2.pth'))
-    return dict(method=name, num_workers=num_workers, rng_hook=not no_rng_hook,
-                killed_after_epoch2_iter=killed_after,
-                steps=len(ref), runs_in_part=len(runs),
-                all_steps_logged=seen == set(ref), mismatched_steps=sorted(mismatched_steps),
-                mismatched_tensors=weights[:5], num_mismatched_tensors=len(weights),
-                seconds=round(seconds, 1),
-                ok=not mismatched_steps and not weights and seen == set(ref)
-                and len(runs) == 2)
+    return dict(
+        method=name,
+        num_workers=num_workers,
+        rng_hook=not no_rng_hook,
+        killed_after_epoch2_iter=killed_after,
+        steps=len(ref),
+        runs_in_part=len(runs),
+        all_steps_logged=seen == set(ref),
+        mismatched_steps=sorted(mismatched_steps),
+        mismatched_tensors=weights[:5],
+        num_mismatched_tensors=len(weights),
+        seconds=round(seconds, 1),
+        ok=not mismatched_steps and not weights and seen == set(ref) and len(runs) == 2)
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -155,21 +165,26 @@ def main(argv: Optional[List[str]] = None) -> int:
     p.add_argument('--data', help='synthetic dataset folder (made if missing)')
     p.add_argument('--kill-at-iter', type=int, default=2)
     p.add_argument('--num-workers', type=int, default=0)
-    p.add_argument('--no-rng-hook', action='store_true',
-                   help='control: disable RNGStateHook')
+    p.add_argument('--no-rng-hook', action='store_true', help='control: disable RNGStateHook')
     args = p.parse_args(argv)
     data_dir = args.data or osp.join(args.work_dir, 'data')
     if not osp.isfile(osp.join(data_dir, 'train.txt')):
         sys.path.insert(0, REPO)
         from vssl_mm.datasets import make_synthetic_dataset
-        make_synthetic_dataset(data_dir, num_train_per_class=2, num_val_per_class=1,
-                               num_frames=32, height=64, width=64, seed=1)
+        make_synthetic_dataset(
+            data_dir,
+            num_train_per_class=2,
+            num_val_per_class=1,
+            num_frames=32,
+            height=64,
+            width=64,
+            seed=1)
     data = dict(train=osp.join(data_dir, 'train.txt'), root=data_dir)
     ok = True
     for m in args.methods:
         sub = f'w{args.num_workers}' + '_norng' * args.no_rng_hook
-        r = check_method(m, data, osp.join(args.work_dir, sub),
-                         args.kill_at_iter, args.num_workers, args.no_rng_hook)
+        r = check_method(m, data, osp.join(args.work_dir, sub), args.kill_at_iter, args.num_workers,
+                         args.no_rng_hook)
         ok &= r['ok']
         print(json.dumps(r), flush=True)
     return 0 if ok else 1

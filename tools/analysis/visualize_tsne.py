@@ -37,13 +37,16 @@ def _cond_probs(d2: np.ndarray, perplexity: float, tol: float = 1e-5) -> np.ndar
     return p
 
 
-def tsne(x: np.ndarray, dims: int = 2, perplexity: float = 30.0, iters: int = 750,
+def tsne(x: np.ndarray,
+         dims: int = 2,
+         perplexity: float = 30.0,
+         iters: int = 750,
          seed: int = 0) -> np.ndarray:
     """Exact t-SNE of ``x (N, D)`` -> ``(N, dims)``."""
     x = np.asarray(x, np.float64)
     n = x.shape[0]
     perplexity = min(perplexity, max(2.0, (n - 1) / 3))
-    sq = (x ** 2).sum(1)
+    sq = (x**2).sum(1)
     d2 = np.maximum(sq[:, None] + sq[None] - 2 * x @ x.T, 0)
     p = _cond_probs(d2, perplexity)
     p = np.maximum((p + p.T) / (2 * n), 1e-12)
@@ -52,7 +55,7 @@ def tsne(x: np.ndarray, dims: int = 2, perplexity: float = 30.0, iters: int = 75
     vel, gains = np.zeros_like(y), np.ones_like(y)
     for it in range(iters):
         pe = p * (12.0 if it < 100 else 1.0)
-        sy = (y ** 2).sum(1)
+        sy = (y**2).sum(1)
         num = 1.0 / (1.0 + sy[:, None] + sy[None] - 2 * y @ y.T)
         np.fill_diagonal(num, 0)
         q = np.maximum(num / num.sum(), 1e-12)
@@ -67,8 +70,7 @@ def tsne(x: np.ndarray, dims: int = 2, perplexity: float = 30.0, iters: int = 75
     return y
 
 
-def plot(emb: np.ndarray, labels: np.ndarray, out: str, class_names=None,
-         title: str = '') -> None:
+def plot(emb: np.ndarray, labels: np.ndarray, out: str, class_names=None, title: str = '') -> None:
     import matplotlib
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt
@@ -93,8 +95,9 @@ def plot(emb: np.ndarray, labels: np.ndarray, out: str, class_names=None,
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('config', help='pretraining config (backbone, preprocessor)')
-    parser.add_argument('checkpoint', help="checkpoint or exported backbone; 'none' = "
-                        'random init')
+    parser.add_argument(
+        'checkpoint', help="checkpoint or exported backbone; 'none' = "
+        'random init')
     parser.add_argument('--ann-file', required=True, help='labelled list "path label"')
     parser.add_argument('--data-root', default='')
     parser.add_argument('--classes', default=None, help='optional file, one name a line')
@@ -122,11 +125,10 @@ def main() -> None:
     model = MODELS.build(model_cfg)
     model.init_weights()
     if args.checkpoint != 'none':
-        load_checkpoint(model, args.checkpoint, map_location='cpu', strict=False,
-                        logger='silent')
+        load_checkpoint(model, args.checkpoint, map_location='cpu', strict=False, logger='silent')
     clip_len, interval = _clip_setting(cfg)
-    feats, labels = embed(model, args.ann_file, args.data_root, clip_len, interval,
-                          args.num_clips, args.size)
+    feats, labels = embed(model, args.ann_file, args.data_root, clip_len, interval, args.num_clips,
+                          args.size)
     emb = tsne(feats.mean(1).numpy(), perplexity=args.perplexity)
     names = None
     if args.classes:

@@ -27,8 +27,10 @@ import numpy as np
 sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..', '..'))
 
 # metainfo keys that are drawn, not printed, or too long to print
-_NOT_PRINTED = {'view_frame_inds', 'view_params', 'filename', 'frame_dir', 'img_shape',
-                'clip_features', 'total_frames', 'clip_len', 'num_clips'}
+_NOT_PRINTED = {
+    'view_frame_inds', 'view_params', 'filename', 'frame_dir', 'img_shape', 'clip_features',
+    'total_frames', 'clip_len', 'num_clips'
+}
 
 
 def parse_args(argv=None):
@@ -39,8 +41,8 @@ def parse_args(argv=None):
     parser.add_argument('--seed', type=int, default=0, help='augmentation seed')
     parser.add_argument('--max-frames', type=int, default=8, help='frames per view row')
     parser.add_argument('--out', default='views.png')
-    parser.add_argument('--cfg-options', nargs='+', default=[],
-                        help='KEY=VALUE overrides of the config')
+    parser.add_argument(
+        '--cfg-options', nargs='+', default=[], help='KEY=VALUE overrides of the config')
     return parser.parse_args(argv)
 
 
@@ -105,8 +107,10 @@ def run_pipeline(cfg, video=None, index=0, seed=0):
         unpacked = {}
         for t in dataset.pipeline.transforms:
             if isinstance(results, dict) and 'views' in results:
-                unpacked = {k: results[k] for k in ('view_params', 'view_frame_inds')
-                            if k in results}
+                unpacked = {
+                    k: results[k]
+                    for k in ('view_params', 'view_frame_inds') if k in results
+                }
             results = t(results)
             if results is None:
                 raise RuntimeError(f'{type(t).__name__} returned None for sample {index} '
@@ -122,16 +126,16 @@ def run_pipeline(cfg, video=None, index=0, seed=0):
         fn = FUNCTIONS.get(collate.pop('type'))
         # a level-grouping collate (ctrl_aug_collate) takes whole groups of
         # samples_per_level: copies of the sample fill the group; the first is shown
-        group = [copy.deepcopy(results) for _ in range(int(collate.get(
-            'samples_per_level', 1)) - 1)]
+        group = [
+            copy.deepcopy(results) for _ in range(int(collate.get('samples_per_level', 1)) - 1)
+        ]
         batch = fn([results] + group, **collate)
     else:
         batch = pseudo_collate([results])
     inputs = batch['inputs'][0]
     sample = batch['data_samples'][0]
     meta = dict(sample.metainfo)
-    extras = {k: v for k, v in meta.items()
-              if isinstance(v, torch.Tensor) and v.dim() == 5}
+    extras = {k: v for k, v in meta.items() if isinstance(v, torch.Tensor) and v.dim() == 5}
     for k in extras:
         meta.pop(k)
     for k, v in unpacked.items():  # drawn even when the config does not pack them
@@ -174,8 +178,13 @@ def draw(inputs, extras, meta, sources, crop_inputs, out, title='', max_frames=8
     row_in = 2.3
     height = header_in + row_in * len(rows)
     fig, axes = plt.subplots(len(rows), cols, figsize=(1.6 * cols, height), squeeze=False)
-    fig.subplots_adjust(left=0.45 / (1.6 * cols), right=0.99, bottom=0.6 / height,
-                        top=1 - header_in / height, wspace=0.08, hspace=0.75)
+    fig.subplots_adjust(
+        left=0.45 / (1.6 * cols),
+        right=0.99,
+        bottom=0.6 / height,
+        top=1 - header_in / height,
+        wspace=0.08,
+        hspace=0.75)
     for r, (name, frames) in enumerate(rows):
         src_i = r - offset
         ax = axes[r, 0]
@@ -195,9 +204,11 @@ def draw(inputs, extras, meta, sources, crop_inputs, out, title='', max_frames=8
                 sy, sx = src.shape[1] / h_in, src.shape[2] / w_in
                 box = [int(b) for b in (x1, y1, x2, y2)]
                 if known or (x2 <= w_in and y2 <= h_in):
-                    ax.add_patch(patches.Rectangle((x1 * sx, y1 * sy), (x2 - x1) * sx,
-                                                   (y2 - y1) * sy, fill=False, lw=1.5,
-                                                   edgecolor='yellow'))
+                    ax.add_patch(
+                        patches.Rectangle((x1 * sx, y1 * sy), (x2 - x1) * sx, (y2 - y1) * sy,
+                                          fill=False,
+                                          lw=1.5,
+                                          edgecolor='yellow'))
                     label.append(f'crop {box}')
                 else:  # a crop of a rescaled frame whose size is not recorded
                     label.append(f'crop {box} (of a rescaled frame)')
@@ -226,8 +237,14 @@ def draw(inputs, extras, meta, sources, crop_inputs, out, title='', max_frames=8
             ax.set_xticks([])
             ax.set_yticks([])
     header = f'{title}  inputs {tuple(inputs.shape)} (V, C, T, H, W)'
-    fig.text(0.01, 1 - 0.1 / height, '\n'.join([header] + info), fontsize=7, ha='left',
-             va='top', family='monospace')
+    fig.text(
+        0.01,
+        1 - 0.1 / height,
+        '\n'.join([header] + info),
+        fontsize=7,
+        ha='left',
+        va='top',
+        family='monospace')
     os.makedirs(osp.dirname(osp.abspath(out)), exist_ok=True)
     fig.savefig(out, dpi=90)
     plt.close(fig)
@@ -248,10 +265,17 @@ def main(argv=None):
             opts[key] = DictAction._parse_iterable(value)
         cfg.merge_from_dict(opts)
     init_default_scope(cfg.get('default_scope', 'vssl_mm'))
-    inputs, extras, meta, sources, crop_inputs = run_pipeline(
-        cfg, args.video, args.index, args.seed)
-    draw(inputs, extras, meta, sources, crop_inputs, args.out,
-         title=osp.relpath(args.config), max_frames=args.max_frames)
+    inputs, extras, meta, sources, crop_inputs = run_pipeline(cfg, args.video, args.index,
+                                                              args.seed)
+    draw(
+        inputs,
+        extras,
+        meta,
+        sources,
+        crop_inputs,
+        args.out,
+        title=osp.relpath(args.config),
+        max_frames=args.max_frames)
     print(f'wrote {args.out}: {len(extras)} extra key(s), {inputs.shape[0]} views')
 
 

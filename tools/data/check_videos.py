@@ -44,18 +44,32 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     p.add_argument('--workers', type=int, default=4, help='parallel processes')
     p.add_argument('--out', help='write the lines of the readable videos here')
     p.add_argument('--report', help='write a JSON report of every problem here')
-    p.add_argument('--num-probe', type=int, default=8,
-                   help='frames read with random access and compared per video')
-    p.add_argument('--tolerance', type=float, default=1.0,
-                   help='mean absolute pixel difference above which frames differ')
-    p.add_argument('--min-frames', type=int, default=1,
-                   help='report videos with fewer frames as too_short (set it to what '
-                   "the method's sampler needs after its fallback)")
+    p.add_argument(
+        '--num-probe',
+        type=int,
+        default=8,
+        help='frames read with random access and compared per video')
+    p.add_argument(
+        '--tolerance',
+        type=float,
+        default=1.0,
+        help='mean absolute pixel difference above which frames differ')
+    p.add_argument(
+        '--min-frames',
+        type=int,
+        default=1,
+        help='report videos with fewer frames as too_short (set it to what '
+        "the method's sampler needs after its fallback)")
     p.add_argument('--seed', type=int, default=0)
-    p.add_argument('--backend', default='auto', choices=['auto', 'pyav', 'decord'],
-                   help="the VideoOpen backend the training config uses")
-    p.add_argument('--list-all', action='store_true',
-                   help='print every video: codec, verdict per backend, loader')
+    p.add_argument(
+        '--backend',
+        default='auto',
+        choices=['auto', 'pyav', 'decord'],
+        help="the VideoOpen backend the training config uses")
+    p.add_argument(
+        '--list-all',
+        action='store_true',
+        help='print every video: codec, verdict per backend, loader')
     return p.parse_args(argv)
 
 
@@ -77,8 +91,12 @@ def _in_order(path: str, wanted: set) -> Tuple[int, Dict[int, np.ndarray]]:
     return count, kept
 
 
-def check_video(path: str, num_probe: int = 8, tolerance: float = 1.0,
-                seed: int = 0, min_frames: int = 1, backend: str = 'auto') -> Result:
+def check_video(path: str,
+                num_probe: int = 8,
+                tolerance: float = 1.0,
+                seed: int = 0,
+                min_frames: int = 1,
+                backend: str = 'auto') -> Result:
     """Decode ``path`` in order, probe each backend's random access; a result dict."""
     from vssl_mm.datasets.decoding import DecordVideo, PyAVVideo, probe_stream
     if not osp.isfile(path):
@@ -97,30 +115,34 @@ def check_video(path: str, num_probe: int = 8, tolerance: float = 1.0,
     try:
         decoded, kept = _in_order(path, set(probe.tolist()))
     except Exception as e:
-        return dict(path=path, status='unreadable', total_frames=total,
-                    reason=f'decoding in order failed: {_first_line(e)}')
+        return dict(
+            path=path,
+            status='unreadable',
+            total_frames=total,
+            reason=f'decoding in order failed: {_first_line(e)}')
     if decoded == 0:
-        return dict(path=path, status='unreadable', total_frames=total,
-                    reason='no frame decodes')
+        return dict(path=path, status='unreadable', total_frames=total, reason='no frame decodes')
     probe = probe[probe < decoded]
-    result: Result = dict(path=path, total_frames=decoded, codec=info.codec,
-                          reordered=info.reordered)
+    result: Result = dict(
+        path=path, total_frames=decoded, codec=info.codec, reordered=info.reordered)
     if decoded < total:
         result['note'] = (f'the container lists {total} frames, {decoded} decode in '
                           'order; the loader learns the true count on the first miss')
     if decoded < max(total // 2, 1):
-        return dict(result, status='unreadable',
-                    reason=f'only {decoded} of {total} frames decode in order')
-    for name, make in (('decord', lambda: DecordVideo(path)),
-                       ('pyav', lambda: PyAVVideo(path, info=info))):
+        return dict(
+            result, status='unreadable', reason=f'only {decoded} of {total} frames decode in order')
+    for name, make in (('decord', lambda: DecordVideo(path)), ('pyav',
+                                                               lambda: PyAVVideo(path, info=info))):
         try:
             reader = make()
             shuffled = rng.permutation(probe)
             got = {int(i): reader.get_frames(np.array([i]))[0] for i in shuffled}
             batch = reader.get_frames(probe)
-            bad = [int(i) for j, i in enumerate(probe.tolist())
-                   if any(np.abs(f.astype(np.float32) - kept[i]).mean() > tolerance
-                          for f in (got[i], batch[j]))]
+            bad = [
+                int(i) for j, i in enumerate(probe.tolist()) if any(
+                    np.abs(f.astype(np.float32) - kept[i]).mean() > tolerance
+                    for f in (got[i], batch[j]))
+            ]
             result[f'{name}_exact'] = not bad
             if bad:
                 result[f'{name}_wrong_frames'] = bad
@@ -131,16 +153,20 @@ def check_video(path: str, num_probe: int = 8, tolerance: float = 1.0,
     chosen = info.backend_for(backend)
     result['loader'] = chosen + (f' ({info.pyav_mode})' if chosen == 'pyav' else '')
     if decoded < min_frames:
-        return dict(result, status='too_short',
-                    reason=f'{decoded} frames, fewer than --min-frames={min_frames}')
+        return dict(
+            result,
+            status='too_short',
+            reason=f'{decoded} frames, fewer than --min-frames={min_frames}')
     if not result[f'{chosen}_exact']:
         wrong = result.get(f'{chosen}_wrong_frames', result.get(f'{chosen}_error'))
         advice = ("use VideoOpen(backend='auto') (the default), which reads it with PyAV"
                   if chosen == 'decord' and result['pyav_exact'] else
                   're-encode without B-frames, e.g. ffmpeg -i IN -c:v libx264 -bf 0 OUT.mp4')
-        return dict(result, status='random_access_mismatch',
-                    reason=f'{chosen} random access differs from in-order decoding at '
-                    f'frames {wrong}: {advice}')
+        return dict(
+            result,
+            status='random_access_mismatch',
+            reason=f'{chosen} random access differs from in-order decoding at '
+            f'frames {wrong}: {advice}')
     return dict(result, status='ok')
 
 
@@ -190,14 +216,14 @@ def main(argv: Optional[List[str]] = None) -> int:
                   f'loader {r.get("loader", "-")}' + (f', {r["note"]}' if 'note' in r else ''))
     for r in problems:
         print(f'{r["status"]}: {r["path"]}: {r["reason"]}')
-    print(f'checked {len(entries)} videos: ' +
-          ', '.join(f'{k} {v}' for k, v in sorted(counts.items())))
+    print(f'checked {len(entries)} videos: ' + ', '.join(f'{k} {v}'
+                                                         for k, v in sorted(counts.items())))
     loaders: Dict[str, int] = {}
     for r in results.values():
         if 'loader' in r:
             loaders[str(r['loader'])] = loaders.get(str(r['loader']), 0) + 1
-    rescued = sum(1 for r in results.values() if r['status'] == 'ok'
-                  and r.get('decord_exact') is False)
+    rescued = sum(1 for r in results.values()
+                  if r['status'] == 'ok' and r.get('decord_exact') is False)
     print(f'loader (VideoOpen backend={args.backend!r}): ' +
           ', '.join(f'{k} {v}' for k, v in sorted(loaders.items())) +
           f'; decord misreads, loader exact: {rescued}')
@@ -209,8 +235,10 @@ def main(argv: Optional[List[str]] = None) -> int:
         print(f'wrote {counts.get("ok", 0)} readable videos to {args.out}')
     if args.report:
         with open(args.report, 'w') as f:
-            json.dump(dict(counts=counts, problems=problems,
-                           videos=[results[p] for _, p in entries]), f, indent=1)
+            json.dump(
+                dict(counts=counts, problems=problems, videos=[results[p] for _, p in entries]),
+                f,
+                indent=1)
     return 0 if not problems else 1
 
 

@@ -14,23 +14,36 @@ def parse_args() -> argparse.Namespace:
     p.add_argument('--train-per-class', type=int, default=12)
     p.add_argument('--val-per-class', type=int, default=4)
     p.add_argument('--frames', type=int, default=64, help='frames per video')
-    p.add_argument('--size', type=int, nargs=2, default=[128, 128],
-                   metavar=('H', 'W'), help='frame height and width')
+    p.add_argument(
+        '--size',
+        type=int,
+        nargs=2,
+        default=[128, 128],
+        metavar=('H', 'W'),
+        help='frame height and width')
     p.add_argument('--seed', type=int, default=0)
-    p.add_argument('--style', default='motion', choices=STYLES,
-                   help="'motion': a shape moving over random backgrounds, wrap-around (hard); "
-                   "'camera': camera motion over a shared texture pool, one speed per "
-                   'class (pretext tasks well posed on a CPU budget)')
-    p.add_argument('--num-textures', type=int, default=4,
-                   help="texture pool of the 'camera' style")
+    p.add_argument(
+        '--style',
+        default='motion',
+        choices=STYLES,
+        help="'motion': a shape moving over random backgrounds, wrap-around (hard); "
+        "'camera': camera motion over a shared texture pool, one speed per "
+        'class (pretext tasks well posed on a CPU budget)')
+    p.add_argument('--num-textures', type=int, default=4, help="texture pool of the 'camera' style")
     return p.parse_args()
 
 
 def main() -> None:
     args = parse_args()
     out = make_synthetic_dataset(
-        args.out, args.train_per_class, args.val_per_class, args.frames,
-        args.size[0], args.size[1], args.seed, style=args.style,
+        args.out,
+        args.train_per_class,
+        args.val_per_class,
+        args.frames,
+        args.size[0],
+        args.size[1],
+        args.seed,
+        style=args.style,
         num_textures=args.num_textures)
     n_train = args.train_per_class * len(CLASSES)
     n_val = args.val_per_class * len(CLASSES)

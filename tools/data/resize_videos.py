@@ -32,9 +32,11 @@ def resize_one(args) -> Tuple[str, str]:
     src, dst, short, use_ffmpeg = args
     os.makedirs(osp.dirname(dst), exist_ok=True)
     if use_ffmpeg:
-        cmd = ['ffmpeg', '-loglevel', 'error', '-y', '-i', src, '-vf',
-               f"scale='if(gt(iw,ih),-2,{short})':'if(gt(iw,ih),{short},-2)'",
-               '-c:v', 'libx264', '-bf', '0', '-g', '32', '-pix_fmt', 'yuv420p', '-an', dst]
+        cmd = [
+            'ffmpeg', '-loglevel', 'error', '-y', '-i', src, '-vf',
+            f"scale='if(gt(iw,ih),-2,{short})':'if(gt(iw,ih),{short},-2)'", '-c:v', 'libx264',
+            '-bf', '0', '-g', '32', '-pix_fmt', 'yuv420p', '-an', dst
+        ]
         res = subprocess.run(cmd, capture_output=True, text=True)
         return src, '' if res.returncode == 0 else res.stderr.strip()[-200:]
     import cv2

@@ -68,11 +68,14 @@ def _state_dict_of(checkpoint: Any, filename: str) -> Dict[str, torch.Tensor]:
     if not isinstance(state, dict):
         raise CheckpointMismatchError(
             f'"{filename}" is not a dict of tensors (nor has a "state_dict" entry)')
-    return {(k[len('module.'):] if k.startswith('module.') else k): v
-            for k, v in state.items() if isinstance(v, torch.Tensor)}
+    return {
+        (k[len('module.'):] if k.startswith('module.') else k): v
+        for k, v in state.items() if isinstance(v, torch.Tensor)
+    }
 
 
-def select_backbone_weights(state: Dict[str, torch.Tensor], backbone: torch.nn.Module,
+def select_backbone_weights(state: Dict[str, torch.Tensor],
+                            backbone: torch.nn.Module,
                             filename: str = 'checkpoint') -> Dict[str, torch.Tensor]:
     """Backbone tensors of ``state`` under the backbone's own names.
 
@@ -85,8 +88,7 @@ def select_backbone_weights(state: Dict[str, torch.Tensor], backbone: torch.nn.M
     own = backbone.state_dict()
     if any(k.startswith('backbone.') for k in state):
         kind = 'algorithm checkpoint ("backbone.*" tensors)'
-        picked = {k[len('backbone.'):]: v for k, v in state.items()
-                  if k.startswith('backbone.')}
+        picked = {k[len('backbone.'):]: v for k, v in state.items() if k.startswith('backbone.')}
     else:
         kind = 'backbone-only checkpoint'
         picked = {k: v for k, v in state.items() if k in own}
@@ -99,8 +101,10 @@ def select_backbone_weights(state: Dict[str, torch.Tensor], backbone: torch.nn.M
                 'tools/model_converters/extract_backbone.py, with the config it was '
                 'trained with; features from random weights are never returned silently.')
     missing = [k for k in own if k not in picked]
-    wrong = [f'{k}: checkpoint {tuple(picked[k].shape)} vs model {tuple(own[k].shape)}'
-             for k in own if k in picked and picked[k].shape != own[k].shape]
+    wrong = [
+        f'{k}: checkpoint {tuple(picked[k].shape)} vs model {tuple(own[k].shape)}' for k in own
+        if k in picked and picked[k].shape != own[k].shape
+    ]
     if missing or wrong:
         raise CheckpointMismatchError(
             f'"{filename}" ({kind}) does not fit the {type(backbone).__name__} of this '
@@ -110,7 +114,8 @@ def select_backbone_weights(state: Dict[str, torch.Tensor], backbone: torch.nn.M
     return {k: picked[k] for k in own}
 
 
-def init_model(config: Union[str, Config], checkpoint: Optional[str] = None,
+def init_model(config: Union[str, Config],
+               checkpoint: Optional[str] = None,
                device: Union[str, torch.device, None] = None) -> torch.nn.Module:
     """Build a feature extractor from a config and load a checkpoint into its backbone.
 
@@ -136,23 +141,29 @@ def init_model(config: Union[str, Config], checkpoint: Optional[str] = None,
     cfg = _as_config(config)
     if 'model' not in cfg or 'backbone' not in cfg.model:
         raise ValueError('init_model: the config has no model.backbone')
-    model_cfg = dict(type='VideoFeatureExtractor', backbone=copy.deepcopy(cfg.model.backbone),
-                     data_preprocessor=_feature_preprocessor(cfg.model))
+    model_cfg = dict(
+        type='VideoFeatureExtractor',
+        backbone=copy.deepcopy(cfg.model.backbone),
+        data_preprocessor=_feature_preprocessor(cfg.model))
     if cfg.model.get('type', None) == 'VideoFeatureExtractor':
         for key in ('feature_stage', 'feature_pool'):
             if key in cfg.model:
                 model_cfg[key] = cfg.model[key]
     model = MODELS.build(model_cfg)
     if checkpoint is None:
-        print_log('init_model: no checkpoint, the backbone keeps random weights',
-                  logger='current', level=30)
+        print_log(
+            'init_model: no checkpoint, the backbone keeps random weights',
+            logger='current',
+            level=30)
     else:
         ckpt = _load_checkpoint(checkpoint, map_location='cpu')  # weights_only=True
-        weights = select_backbone_weights(_state_dict_of(ckpt, checkpoint), model.backbone,
-                                          checkpoint)
+        weights = select_backbone_weights(
+            _state_dict_of(ckpt, checkpoint), model.backbone, checkpoint)
         _load_checkpoint_to_model(
-            model, dict(state_dict={'backbone.' + k: v for k, v in weights.items()}),
-            strict=True)
+            model, dict(state_dict={
+                'backbone.' + k: v
+                for k, v in weights.items()
+            }), strict=True)
     model.cfg = cfg
     if device is None:
         device = 'cuda' if torch.cuda.is_available() else 'cpu'
@@ -177,15 +188,15 @@ def default_pipeline(clip_len: int = 16, num_clips: int = 10) -> List[dict]:
     """The retrieval protocol's test pipeline (see :data:`DEFAULT_SPATIAL`)."""
     return [
         dict(type='VideoOpen'),
-        dict(type='UniformClipsSampler', clip_len=clip_len, frame_interval=1,
-             num_clips=num_clips),
+        dict(type='UniformClipsSampler', clip_len=clip_len, frame_interval=1, num_clips=num_clips),
         dict(type='MultiViewDecode'),
         dict(type='ViewsApply', transforms=copy.deepcopy(DEFAULT_SPATIAL)),
         dict(type='PackMultiViewInputs', meta_keys=('filename', ))
     ]
 
 
-def build_inference_pipeline(cfg: Optional[Config] = None, clip_len: Optional[int] = None,
+def build_inference_pipeline(cfg: Optional[Config] = None,
+                             clip_len: Optional[int] = None,
                              num_clips: Optional[int] = 10) -> List[dict]:
     """Pipeline config (list of dicts) turning a video into ``(V, C, T, H, W)`` uint8 clips.
 
@@ -199,8 +210,9 @@ def build_inference_pipeline(cfg: Optional[Config] = None, clip_len: Optional[in
     pipeline = _config_pipeline(cfg) if cfg is not None else None
     if pipeline is None:
         cfg_len = cfg.get('clip_len', None) if cfg is not None else None
-        pipeline = default_pipeline(int(cfg_len) if isinstance(cfg_len, int) else 16,
-                                    10 if num_clips is None else num_clips)
+        pipeline = default_pipeline(
+            int(cfg_len) if isinstance(cfg_len, int) else 16,
+            10 if num_clips is None else num_clips)
     for t in pipeline:
         if t.get('type') == 'UniformClipsSampler':
             if clip_len is not None:
@@ -217,6 +229,7 @@ class _ArrayReader:
     """A decord-like reader over a decoded ``(T, H, W, 3)`` uint8 RGB array."""
 
     class _Batch:
+
         def __init__(self, arr: np.ndarray) -> None:
             self._arr = arr
 
@@ -263,8 +276,12 @@ class VideoClips:
     def __call__(self, video: VideoInput) -> torch.Tensor:
         if isinstance(video, np.ndarray):
             self.check_array(video)
-            results = dict(filename='<array>', video_reader=_ArrayReader(video),
-                           total_frames=len(video), label=-1, start_index=0)
+            results = dict(
+                filename='<array>',
+                video_reader=_ArrayReader(video),
+                total_frames=len(video),
+                label=-1,
+                start_index=0)
             out = self.rest(results)
         else:
             results = dict(filename=str(video), label=-1, start_index=0)
@@ -278,8 +295,11 @@ class VideoClips:
 
 # ----------------------------------------------------------------------------- features
 @torch.no_grad()
-def clip_features(model: torch.nn.Module, clips: torch.Tensor, batch_size: int = 10,
-                  stage: int = -1, pool: str = 'avg') -> torch.Tensor:
+def clip_features(model: torch.nn.Module,
+                  clips: torch.Tensor,
+                  batch_size: int = 10,
+                  stage: int = -1,
+                  pool: str = 'avg') -> torch.Tensor:
     """``(V, C, T, H, W)`` uint8 clips of one video -> ``(V, D)`` pooled features.
 
     Normalised by the model's data preprocessor, run through the backbone
@@ -369,6 +389,5 @@ def video_key(path: str) -> str:
 
 __all__ = [
     'CheckpointMismatchError', 'init_model', 'extract_features', 'build_inference_pipeline',
-    'default_pipeline', 'clip_features', 'select_backbone_weights', 'VideoClips',
-    'video_key'
+    'default_pipeline', 'clip_features', 'select_backbone_weights', 'VideoClips', 'video_key'
 ]

@@ -24,8 +24,7 @@ def _from_frames(frames: np.ndarray) -> torch.Tensor:
     return torch.from_numpy(np.ascontiguousarray(frames.transpose(3, 0, 1, 2)))
 
 
-def check_level_grouping(batch_size: int, samples_per_level: int, num_levels: int
-                         ) -> int:
+def check_level_grouping(batch_size: int, samples_per_level: int, num_levels: int) -> int:
     """Levels one batch of ``batch_size`` samples needs; raise if it cannot be grouped.
 
     Each level holds exactly ``samples_per_level`` samples, so the MI critic of Eq. 5-6
@@ -47,14 +46,15 @@ def check_level_grouping(batch_size: int, samples_per_level: int, num_levels: in
             f'{spl} and drop_last=True')
     need = batch_size // spl
     if need > num_levels:
-        raise ValueError(
-            f'batch of {batch_size} samples with samples_per_level={spl} needs {need} '
-            f'distinct intensity levels, but the level counts give only {num_levels}: '
-            'raise samples_per_level or the counts')
+        raise ValueError(f'batch of {batch_size} samples with samples_per_level={spl} needs {need} '
+                         f'distinct intensity levels, but the level counts give only {num_levels}: '
+                         'raise samples_per_level or the counts')
     return need
 
 
-def assign_levels(batch_size: int, num_levels: int, samples_per_level: int = 4,
+def assign_levels(batch_size: int,
+                  num_levels: int,
+                  samples_per_level: int = 4,
                   rng=np.random) -> np.ndarray:
     """Draw ``batch_size / samples_per_level`` distinct levels and give each exactly
     ``samples_per_level`` samples, in random order: ``(batch_size,)`` level ids.
@@ -67,8 +67,10 @@ def assign_levels(batch_size: int, num_levels: int, samples_per_level: int = 4,
     return pool[slots[rng.permutation(batch_size)]].astype(np.int64)
 
 
-def ctrl_aug_collate(data_batch: Sequence[dict], counts: Sequence[int] = (4, 4, 4, 2, 4),
-                     samples_per_level: int = 4, global_key: str = 'global_view',
+def ctrl_aug_collate(data_batch: Sequence[dict],
+                     counts: Sequence[int] = (4, 4, 4, 2, 4),
+                     samples_per_level: int = 4,
+                     global_key: str = 'global_view',
                      level_kwargs: Optional[dict] = None,
                      levels_per_batch: Optional[int] = None,
                      per_rank: Optional[bool] = None) -> dict:

@@ -137,8 +137,9 @@ def probe_stream(path: str) -> StreamInfo:
             file_pts = np.asarray(pts, dtype=np.int64)
             reordered = bool(stream.codec_context.has_b_frames > 0
                              or (np.diff(file_pts) <= 0).any())
-            trusted = bool(len(file_pts) and (file_pts >= 0).all()
-                           and len(np.unique(file_pts)) == len(file_pts))
+            trusted = bool(
+                len(file_pts) and (file_pts >= 0).all()
+                and len(np.unique(file_pts)) == len(file_pts))
             display_pts = np.sort(file_pts) if trusted else file_pts
             if trusted:
                 need = min(PROBE_FRAMES, len(file_pts))
@@ -159,8 +160,9 @@ def probe_stream(path: str) -> StreamInfo:
         key_display = np.searchsorted(display_pts, file_pts[keys])
     else:
         key_display = np.zeros(0, np.int64)
-    info = StreamInfo(len(file_pts), len(file_pts), reordered, trusted, display_pts,
-                      np.sort(np.asarray(key_display, np.int64)), codec, fps)
+    info = StreamInfo(
+        len(file_pts), len(file_pts), reordered, trusted, display_pts,
+        np.sort(np.asarray(key_display, np.int64)), codec, fps)
     return _cache(key, info)
 
 
@@ -172,8 +174,7 @@ class DecordVideo:
     """decord's random access (exact only where ``StreamInfo.decord_exact``)."""
     backend = 'decord'
 
-    def __init__(self, path: str, num_threads: int = 1,
-                 info: Optional[StreamInfo] = None) -> None:
+    def __init__(self, path: str, num_threads: int = 1, info: Optional[StreamInfo] = None) -> None:
         import decord
         self.path = path
         self.info = info
@@ -207,8 +208,7 @@ class PyAVVideo:
     """
     backend = 'pyav'
 
-    def __init__(self, path: str, num_threads: int = 1,
-                 info: Optional[StreamInfo] = None) -> None:
+    def __init__(self, path: str, num_threads: int = 1, info: Optional[StreamInfo] = None) -> None:
         self.path = path
         self.num_threads = num_threads
         self.info = info if info is not None else probe_stream(path)
@@ -241,8 +241,8 @@ class PyAVVideo:
                     try:
                         frames = self._decode_by_seek(container, stream, inds)
                     except _NotInDisplayOrder:
-                        self.info = _cache(_file_key(self.path),
-                                           replace(self.info, trusted_timestamps=False))
+                        self.info = _cache(
+                            _file_key(self.path), replace(self.info, trusted_timestamps=False))
                 if frames is None:
                     container.seek(0, stream=stream, backward=True)
                     frames = self._decode_in_order(container, stream, inds)

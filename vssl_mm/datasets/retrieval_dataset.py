@@ -20,8 +20,11 @@ class RetrievalVideoDataset(VideoSSLDataset):
         Other arguments as :class:`VideoSSLDataset` (``test_mode`` defaults to True).
     """
 
-    def __init__(self, ann_file: str, gallery_ann_file: str,
-                 gallery_data_prefix: Optional[dict] = None, test_mode: bool = True,
+    def __init__(self,
+                 ann_file: str,
+                 gallery_ann_file: str,
+                 gallery_data_prefix: Optional[dict] = None,
+                 test_mode: bool = True,
                  **kwargs) -> None:
         self.gallery_ann_file = gallery_ann_file
         self.gallery_data_prefix = gallery_data_prefix

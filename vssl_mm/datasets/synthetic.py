@@ -30,8 +30,8 @@ from typing import Dict, Optional, Tuple
 import cv2
 import numpy as np
 
-CLASSES = ('translate_right', 'translate_left', 'translate_down', 'translate_up',
-           'rotate_cw', 'rotate_ccw', 'grow', 'shrink')
+CLASSES = ('translate_right', 'translate_left', 'translate_down', 'translate_up', 'rotate_cw',
+           'rotate_ccw', 'grow', 'shrink')
 _SHAPES = ('triangle', 'arrow', 'cross', 'lshape')
 STYLES = ('motion', 'camera')
 
@@ -44,19 +44,17 @@ def _shape_polygon(kind: str) -> np.ndarray:
         pts = [(0, -1), (0.7, -0.1), (0.25, -0.1), (0.25, 1), (-0.25, 1), (-0.25, -0.1),
                (-0.7, -0.1)]
     elif kind == 'cross':
-        pts = [(-0.2, -1), (0.2, -1), (0.2, -0.2), (0.9, -0.2), (0.9, 0.2), (0.2, 0.2),
-               (0.2, 0.6), (-0.2, 0.6), (-0.2, 0.2), (-0.6, 0.2), (-0.6, -0.2),
-               (-0.2, -0.2)]
+        pts = [(-0.2, -1), (0.2, -1), (0.2, -0.2), (0.9, -0.2), (0.9, 0.2), (0.2, 0.2), (0.2, 0.6),
+               (-0.2, 0.6), (-0.2, 0.2), (-0.6, 0.2), (-0.6, -0.2), (-0.2, -0.2)]
     else:  # lshape
         pts = [(-0.6, -1), (-0.1, -1), (-0.1, 0.5), (0.7, 0.5), (0.7, 1), (-0.6, 1)]
     return np.asarray(pts, dtype=np.float64)
 
 
-def _draw(img: np.ndarray, poly: np.ndarray, center: Tuple[float, float], size: float,
-          angle: float, color: Tuple[int, int, int]) -> None:
+def _draw(img: np.ndarray, poly: np.ndarray, center: Tuple[float, float], size: float, angle: float,
+          color: Tuple[int, int, int]) -> None:
     h, w = img.shape[:2]
-    rot = np.array([[math.cos(angle), -math.sin(angle)],
-                    [math.sin(angle), math.cos(angle)]])
+    rot = np.array([[math.cos(angle), -math.sin(angle)], [math.sin(angle), math.cos(angle)]])
     pts = poly @ rot.T * size
     # draw the wrapped copies so that motion on the torus has no visible border
     for dx in (-w, 0, w):
@@ -74,10 +72,8 @@ def render_video(label: int, num_frames: int, height: int, width: int,
     bg2 = rng.integers(0, 256, 3)
     yy, xx = np.mgrid[0:height, 0:width]
     theta = rng.uniform(0, 2 * np.pi)
-    ramp = ((np.cos(theta) * xx + np.sin(theta) * yy) /
-            max(height, width) + 1) / 2
-    background = (bg[None, None] * (1 - ramp[..., None]) +
-                  bg2[None, None] * ramp[..., None])
+    ramp = ((np.cos(theta) * xx + np.sin(theta) * yy) / max(height, width) + 1) / 2
+    background = (bg[None, None] * (1 - ramp[..., None]) + bg2[None, None] * ramp[..., None])
     background += rng.normal(0, 6, background.shape)
     background = np.clip(background, 0, 255).astype(np.uint8)
 
@@ -95,11 +91,13 @@ def render_video(label: int, num_frames: int, height: int, width: int,
     distractors = []
     for _ in range(rng.integers(1, 4)):
         distractors.append(
-            dict(poly=_shape_polygon(_SHAPES[rng.integers(len(_SHAPES))]),
-                 color=tuple(int(c) for c in rng.integers(0, 256, 3)),
-                 size=rng.uniform(0.05, 0.1) * base,
-                 pos=np.array([rng.uniform(0, width), rng.uniform(0, height)]),
-                 vel=rng.normal(0, 0.4, 2), angle=rng.uniform(0, 2 * np.pi)))
+            dict(
+                poly=_shape_polygon(_SHAPES[rng.integers(len(_SHAPES))]),
+                color=tuple(int(c) for c in rng.integers(0, 256, 3)),
+                size=rng.uniform(0.05, 0.1) * base,
+                pos=np.array([rng.uniform(0, width), rng.uniform(0, height)]),
+                vel=rng.normal(0, 0.4, 2),
+                angle=rng.uniform(0, 2 * np.pi)))
 
     frames = np.empty((num_frames, height, width, 3), np.uint8)
     for t in range(num_frames):
@@ -150,8 +148,8 @@ def make_texture_pool(num_textures: int, size: int, seed: int = 0) -> np.ndarray
             if rng.random() < 0.5:
                 cv2.rectangle(img, (x - r, y - r // 2), (x + r, y + r // 2), color, -1)
             else:
-                cv2.ellipse(img, (x, y), (r, max(r // 2, 1)), float(rng.uniform(0, 180)),
-                            0, 360, color, -1)
+                cv2.ellipse(img, (x, y), (r, max(r // 2, 1)), float(rng.uniform(0, 180)), 0, 360,
+                            color, -1)
         pool[k] = img
     return pool
 
@@ -168,7 +166,7 @@ def camera_texture_side(num_frames: int, height: int, width: int) -> int:
     steps = max(num_frames - 1, 1)
     half_diag = 0.5 * math.hypot(height, width)
     pan = 2 * half_diag + _CAMERA_MAX_JITTER * min(height, width) / _CAMERA_PAN_FRACTION * steps
-    zoom = 2 * half_diag * (1.0 + _CAMERA_MAX_JITTER * _CAMERA_ZOOM) ** steps
+    zoom = 2 * half_diag * (1.0 + _CAMERA_MAX_JITTER * _CAMERA_ZOOM)**steps
     return max(3 * max(height, width), int(math.ceil(pan)) + 1, int(math.ceil(zoom)) + 1)
 
 
@@ -191,7 +189,7 @@ def render_camera_video(label: int, num_frames: int, height: int, width: int,
     omega = jitter * _CAMERA_ROLL  # roll: radians per frame
     zoom = 1.0 + jitter * _CAMERA_ZOOM  # zoom: scale factor per frame
     # room for the whole pan / zoom out inside the texture, with a random start
-    reach = 0.5 * math.hypot(height, width) * (zoom ** steps if label in (6, 7) else 1.0)
+    reach = 0.5 * math.hypot(height, width) * (zoom**steps if label in (6, 7) else 1.0)
     travel = speed * steps if label < 4 else 0.0
     lo, hi = reach, side - reach - travel
     if hi <= lo:
@@ -217,15 +215,15 @@ def render_camera_video(label: int, num_frames: int, height: int, width: int,
         elif label == 5:
             a = angle0 - omega * t
         elif label == 6:
-            s = zoom ** t  # zoom in: magnification grows
+            s = zoom**t  # zoom in: magnification grows
         else:
-            s = zoom ** (steps - t)
+            s = zoom**(steps - t)
         # view pixel p -> texture pixel (x, y) + R(a) (p - centre) / s
         c, si = math.cos(a) / s, math.sin(a) / s
         m = np.array([[c, -si, x - c * width / 2 + si * height / 2],
                       [si, c, y - si * width / 2 - c * height / 2]])
-        frames[t] = cv2.warpAffine(tex, m, (width, height),
-                                   flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP)
+        frames[t] = cv2.warpAffine(
+            tex, m, (width, height), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP)
     return frames
 
 
@@ -279,6 +277,7 @@ def make_synthetic_dataset(out_dir: str,
 
         def render(label, n, h, w, rng):
             return render_camera_video(label, n, h, w, rng, textures)
+
     rng = np.random.default_rng(seed)
     video_dir = osp.join(out_dir, 'videos')
     os.makedirs(video_dir, exist_ok=True)
@@ -290,8 +289,7 @@ def make_synthetic_dataset(out_dir: str,
                 n = num_frames if frame_count_range is None else int(
                     rng.integers(frame_count_range[0], frame_count_range[1] + 1))
                 name = f'{split}_{CLASSES[label]}_{i:03d}.mp4'
-                write_mp4(osp.join(video_dir, name),
-                          render(label, n, height, width, rng))
+                write_mp4(osp.join(video_dir, name), render(label, n, height, width, rng))
                 lines.append(f'videos/{name} {label}')
         path = osp.join(out_dir, f'{split}.txt')
         with open(path, 'w') as f:

@@ -35,8 +35,7 @@ class SkipBrokenMixin:
     max_fail_ratio: float
     max_failures: int
 
-    def _init_skip(self, max_refetch: int, max_fail_ratio: float,
-                   max_failures: int = 10) -> None:
+    def _init_skip(self, max_refetch: int, max_fail_ratio: float, max_failures: int = 10) -> None:
         if not 0 <= max_fail_ratio < 1:
             raise ValueError(f'max_fail_ratio={max_fail_ratio!r}: must be in [0, 1)')
         if max_failures < 0:
@@ -161,8 +160,7 @@ class VideoSSLDataset(SkipBrokenMixin, BaseActionDataset):
         # default scope (vssl_mm types first, then mmaction2's and mmengine's)
         pipeline = build_transforms(pipeline)
         super().__init__(
-            ann_file, pipeline=pipeline, data_prefix=data_prefix,
-            start_index=start_index, **kwargs)
+            ann_file, pipeline=pipeline, data_prefix=data_prefix, start_index=start_index, **kwargs)
 
     def load_data_list(self) -> List[dict]:
         data_list = []
@@ -177,20 +175,20 @@ class VideoSSLDataset(SkipBrokenMixin, BaseActionDataset):
                     if len(parts) > 2:
                         raise ValueError('expected "path [label]"')
                     label = int(parts[1]) if len(parts) == 2 else -1
-                    data_list.append(
-                        dict(filename=osp.join(root, parts[0]), label=label))
+                    data_list.append(dict(filename=osp.join(root, parts[0]), label=label))
                 else:
                     if len(parts) not in (2, 3):
                         raise ValueError('expected "frame_dir total_frames [label]"')
                     label = int(parts[2]) if len(parts) == 3 else -1
                     data_list.append(
-                        dict(frame_dir=osp.join(root, parts[0]),
-                             total_frames=int(parts[1]), label=label,
-                             filename_tmpl=self.filename_tmpl))
+                        dict(
+                            frame_dir=osp.join(root, parts[0]),
+                            total_frames=int(parts[1]),
+                            label=label,
+                            filename_tmpl=self.filename_tmpl))
             except ValueError as e:
                 raise ValueError(
-                    f'{self.ann_file}, line {lineno}: cannot parse {line.strip()!r}: {e}'
-                ) from None
+                    f'{self.ann_file}, line {lineno}: cannot parse {line.strip()!r}: {e}') from None
         if not data_list:
             raise ValueError(f'Annotation file "{self.ann_file}" lists no videos.')
         return data_list

@@ -29,8 +29,10 @@ class CPUAmpOptimWrapper(OptimWrapper):
         **kwargs: ``OptimWrapper`` arguments (optimizer, clip_grad, accumulative_counts).
     """
 
-    def __init__(self, dtype: Optional[Union[str, torch.dtype]] = 'bfloat16',
-                 loss_scale=None, **kwargs) -> None:
+    def __init__(self,
+                 dtype: Optional[Union[str, torch.dtype]] = 'bfloat16',
+                 loss_scale=None,
+                 **kwargs) -> None:
         super().__init__(**kwargs)
         if dtype is None:
             dtype = torch.bfloat16

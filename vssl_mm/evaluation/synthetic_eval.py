@@ -40,41 +40,53 @@ def clip_setting(cfg: Config) -> Tuple[int, int]:
     return int(cfg.get('clip_len', 8)), 2
 
 
-def eval_dataset(ann_file: str, root: str, clip_len: int, interval: int, num_clips: int,
-                 size: int):
+def eval_dataset(ann_file: str, root: str, clip_len: int, interval: int, num_clips: int, size: int):
     """The videos of ``ann_file`` as ``num_clips`` uniform clips, resized to ``size``."""
     pipeline = [
         dict(type='VideoOpen'),
-        dict(type='UniformClipsSampler', clip_len=clip_len, frame_interval=interval,
-             num_clips=num_clips),
+        dict(
+            type='UniformClipsSampler',
+            clip_len=clip_len,
+            frame_interval=interval,
+            num_clips=num_clips),
         dict(type='MultiViewDecode'),
-        dict(type='ViewsApply', transforms=[
-            dict(type='Resize', scale=(size, size), keep_ratio=False)]),
+        dict(
+            type='ViewsApply',
+            transforms=[dict(type='Resize', scale=(size, size), keep_ratio=False)]),
         dict(type='PackMultiViewInputs', meta_keys=('filename', ))
     ]
-    return DATASETS.build(dict(type='VideoSSLDataset', ann_file=ann_file,
-                               data_prefix=dict(video=root), pipeline=pipeline,
-                               test_mode=True))
+    return DATASETS.build(
+        dict(
+            type='VideoSSLDataset',
+            ann_file=ann_file,
+            data_prefix=dict(video=root),
+            pipeline=pipeline,
+            test_mode=True))
 
 
 def extractor_cfg(cfg: Config) -> dict:
     """``VideoFeatureExtractor`` config of ``cfg``'s backbone and pixel normalisation
     (mean/std of its data preprocessor, whatever its type; ImageNet's by default)."""
     dp = cfg.model.get('data_preprocessor', None) or {}
-    return dict(type='VideoFeatureExtractor', backbone=cfg.model.backbone,
-                data_preprocessor=dict(type='MultiViewDataPreprocessor',
-                                       mean=list(dp.get('mean', _DEFAULT_MEAN)),
-                                       std=list(dp.get('std', _DEFAULT_STD))))
+    return dict(
+        type='VideoFeatureExtractor',
+        backbone=cfg.model.backbone,
+        data_preprocessor=dict(
+            type='MultiViewDataPreprocessor',
+            mean=list(dp.get('mean', _DEFAULT_MEAN)),
+            std=list(dp.get('std', _DEFAULT_STD))))
 
 
 def backbone_key(cfg: Config) -> str:
     """Short hash of the backbone's function (its config without load/return options,
     plus the normalisation): configs with equal keys share a random-init baseline."""
     ext = extractor_cfg(cfg)
-    bb = {k: v for k, v in Config(dict(b=ext['backbone'])).to_dict()['b'].items()
-          if k not in _NON_FUNCTIONAL_KEYS}
-    blob = json.dumps(dict(backbone=bb, norm=ext['data_preprocessor']), sort_keys=True,
-                      default=str)
+    bb = {
+        k: v
+        for k, v in Config(dict(b=ext['backbone'])).to_dict()['b'].items()
+        if k not in _NON_FUNCTIONAL_KEYS
+    }
+    blob = json.dumps(dict(backbone=bb, norm=ext['data_preprocessor']), sort_keys=True, default=str)
     return hashlib.sha1(blob.encode()).hexdigest()[:10]
 
 
@@ -85,15 +97,13 @@ def build_extractor(cfg: Config, checkpoint: Optional[str] = None, seed: int = 0
     model = MODELS.build(extractor_cfg(cfg))
     model.init_weights()
     if checkpoint is not None:
-        load_checkpoint(model, checkpoint, map_location='cpu', strict=False,
-                        logger='silent')
+        load_checkpoint(model, checkpoint, map_location='cpu', strict=False, logger='silent')
     return model
 
 
 def _inputs(model, item):
-    return model.data_preprocessor(dict(inputs=[item['inputs']],
-                                        data_samples=[item['data_samples']]),
-                                   False)['inputs']
+    return model.data_preprocessor(
+        dict(inputs=[item['inputs']], data_samples=[item['data_samples']]), False)['inputs']
 
 
 @torch.no_grad()
@@ -128,8 +138,12 @@ def embed(model, ds) -> Tuple[torch.Tensor, torch.Tensor]:
     return torch.stack(feats), torch.tensor(labels)
 
 
-def linear_probe(train_f: torch.Tensor, train_l: torch.Tensor, val_f: torch.Tensor,
-                 val_l: torch.Tensor, num_classes: int, steps: int = 300,
+def linear_probe(train_f: torch.Tensor,
+                 train_l: torch.Tensor,
+                 val_f: torch.Tensor,
+                 val_l: torch.Tensor,
+                 num_classes: int,
+                 steps: int = 300,
                  seed: int = 0) -> float:
     """BN + linear on frozen clip features; val: softmax averaged over clips (top-1 %)."""
     torch.manual_seed(seed)
@@ -149,7 +163,10 @@ def linear_probe(train_f: torch.Tensor, train_l: torch.Tensor, val_f: torch.Tens
     return (prob.argmax(1) == val_l).double().mean().item() * 100
 
 
-def evaluate_model(model, train_ds, val_ds, recalibrate: bool = False,
+def evaluate_model(model,
+                   train_ds,
+                   val_ds,
+                   recalibrate: bool = False,
                    bn_indices: Optional[Sequence[int]] = None,
                    probe_steps: int = 300) -> Dict[str, float]:
     """``r1``, ``r5``, ``probe_top1`` (%) and ``val_feature_checksum`` of one backbone."""
@@ -160,9 +177,13 @@ def evaluate_model(model, train_ds, val_ds, recalibrate: bool = False,
     r = recall_at_k(va_f.mean(1), va_l, tr_f.mean(1), tr_l, topk=(1, 5))
     num_classes = int(max(tr_l.max(), va_l.max())) + 1
     acc = linear_probe(tr_f, tr_l, va_f, va_l, num_classes, steps=probe_steps)
-    return dict(r1=r['R@1'], r5=r['R@5'], probe_top1=acc,
-                val_feature_checksum=float(va_f.double().abs().sum()),
-                num_train=len(tr_l), num_val=len(va_l))
+    return dict(
+        r1=r['R@1'],
+        r5=r['R@5'],
+        probe_top1=acc,
+        val_feature_checksum=float(va_f.double().abs().sum()),
+        num_train=len(tr_l),
+        num_val=len(va_l))
 
 
 class SyntheticEvaluator:
@@ -176,15 +197,27 @@ class SyntheticEvaluator:
         probe_steps: Adam steps of the linear probe.
     """
 
-    def __init__(self, root: str, clip_len: int = 8, frame_interval: int = 2,
-                 num_clips: int = 10, size: int = 64, recalibrate_bn: bool = True,
-                 bn_videos: Optional[int] = 200, probe_steps: int = 300) -> None:
-        self.settings = dict(clip_len=clip_len, frame_interval=frame_interval,
-                             num_clips=num_clips, size=size, recalibrate_bn=recalibrate_bn,
-                             bn_videos=bn_videos, probe_steps=probe_steps)
+    def __init__(self,
+                 root: str,
+                 clip_len: int = 8,
+                 frame_interval: int = 2,
+                 num_clips: int = 10,
+                 size: int = 64,
+                 recalibrate_bn: bool = True,
+                 bn_videos: Optional[int] = 200,
+                 probe_steps: int = 300) -> None:
+        self.settings = dict(
+            clip_len=clip_len,
+            frame_interval=frame_interval,
+            num_clips=num_clips,
+            size=size,
+            recalibrate_bn=recalibrate_bn,
+            bn_videos=bn_videos,
+            probe_steps=probe_steps)
         self.train_ds, self.val_ds = (
-            eval_dataset(osp.join(root, f'{split}.txt'), root, clip_len, frame_interval,
-                         num_clips, size) for split in ('train', 'val'))
+            eval_dataset(
+                osp.join(root, f'{split}.txt'), root, clip_len, frame_interval, num_clips, size)
+            for split in ('train', 'val'))
         n = len(self.train_ds)
         if bn_videos is None or bn_videos >= n:
             self.bn_indices = list(range(n))
@@ -196,11 +229,12 @@ class SyntheticEvaluator:
         blob = json.dumps(self.settings, sort_keys=True)
         return hashlib.sha1(blob.encode()).hexdigest()[:8]
 
-    def evaluate(self, cfg: Config, checkpoint: Optional[str] = None,
+    def evaluate(self,
+                 cfg: Config,
+                 checkpoint: Optional[str] = None,
                  seed: int = 0) -> Dict[str, float]:
         """Evaluate ``cfg``'s backbone from ``checkpoint`` (random init under ``seed``
         when ``None``)."""
         model = build_extractor(cfg, checkpoint, seed)
-        return evaluate_model(model, self.train_ds, self.val_ds,
-                              self.settings['recalibrate_bn'], self.bn_indices,
-                              self.settings['probe_steps'])
+        return evaluate_model(model, self.train_ds, self.val_ds, self.settings['recalibrate_bn'],
+                              self.bn_indices, self.settings['probe_steps'])

@@ -51,7 +51,8 @@ class ExportError(ValueError):
 
 
 # -- tensors --------------------------------------------------------------------------
-def extract_backbone(checkpoint: dict, prefix: str = 'backbone.'
+def extract_backbone(checkpoint: dict,
+                     prefix: str = 'backbone.'
                      ) -> Tuple['OrderedDict[str, torch.Tensor]', Dict[str, int]]:
     """Return ``(backbone_state_dict, stats)`` (bare keys) from a loaded checkpoint dict.
 
@@ -85,8 +86,8 @@ def extract_backbone(checkpoint: dict, prefix: str = 'backbone.'
     return out, dict(written=len(out), dropped=dropped)
 
 
-def format_state_dict(state: Dict[str, torch.Tensor], fmt: str = 'recognizer'
-                      ) -> 'OrderedDict[str, torch.Tensor]':
+def format_state_dict(state: Dict[str, torch.Tensor],
+                      fmt: str = 'recognizer') -> 'OrderedDict[str, torch.Tensor]':
     """Bare backbone keys -> the layout ``fmt`` (``'recognizer'``: ``backbone.*``)."""
     if fmt not in FORMATS:
         raise ValueError(f'format must be one of {FORMATS}, got {fmt!r}')
@@ -94,8 +95,8 @@ def format_state_dict(state: Dict[str, torch.Tensor], fmt: str = 'recognizer'
     return OrderedDict((pre + k, v) for k, v in state.items())
 
 
-def normalization_of(checkpoint: dict, ssl_cfg: Optional[dict] = None
-                     ) -> Tuple[List[float], List[float], str]:
+def normalization_of(checkpoint: dict,
+                     ssl_cfg: Optional[dict] = None) -> Tuple[List[float], List[float], str]:
     """``(mean, std, where)`` of the pretraining's input normalisation (0-255 RGB).
 
     Read from the checkpoint's ``data_preprocessor.mean/std`` buffers, else from the
@@ -136,8 +137,11 @@ def plain(obj: Any) -> Any:
 
 
 def _defaults(cls: type) -> Dict[str, Any]:
-    return {n: p.default for n, p in inspect.signature(cls.__init__).parameters.items()
-            if p.default is not inspect.Parameter.empty}
+    return {
+        n: p.default
+        for n, p in inspect.signature(cls.__init__).parameters.items()
+        if p.default is not inspect.Parameter.empty
+    }
 
 
 def _explicit(cls: type, cfg: dict) -> Dict[str, Any]:
@@ -150,8 +154,7 @@ def _explicit(cls: type, cfg: dict) -> Dict[str, Any]:
 def _without_defaults(cls: type, args: dict, keep: Sequence[str]) -> Dict[str, Any]:
     """``args`` minus the entries equal to ``cls``'s defaults (``keep`` always stays)."""
     d = _defaults(cls)
-    return {k: v for k, v in args.items()
-            if k in keep or k not in d or plain(d[k]) != plain(v)}
+    return {k: v for k, v in args.items() if k in keep or k not in d or plain(d[k]) != plain(v)}
 
 
 def _last_stage(cfg: dict, default: int) -> Tuple[int, ...]:
@@ -172,8 +175,8 @@ def _resnet3d(cfg: dict, ssl: bool) -> Dict[str, Any]:
     for k in ('return_tuple', 'init_cfg'):
         args.pop(k, None)
     args.update(pretrained=None, pretrained2d=False, out_indices=_last_stage(args, 4))
-    return dict(type='ResNet3d',
-                **_without_defaults(ResNet3d, args, keep=('depth', 'pretrained2d')))
+    return dict(
+        type='ResNet3d', **_without_defaults(ResNet3d, args, keep=('depth', 'pretrained2d')))
 
 
 def _resnet2plus1d(cfg: dict, ssl: bool) -> Optional[Dict[str, Any]]:
@@ -195,14 +198,17 @@ def _resnet2plus1d(cfg: dict, ssl: bool) -> Optional[Dict[str, Any]]:
     for k in ('return_tuple', 'init_cfg'):
         args.pop(k, None)
     args.update(pretrained=None, pretrained2d=False, out_indices=_last_stage(args, 4))
-    return dict(type='ResNet2Plus1d',
-                **_without_defaults(ResNet3d, args,
-                                    keep=('depth', 'pretrained2d', 'conv_cfg')))
+    return dict(
+        type='ResNet2Plus1d',
+        **_without_defaults(ResNet3d, args, keep=('depth', 'pretrained2d', 'conv_cfg')))
 
 
 def _slowfast(cfg: dict) -> Dict[str, Any]:
-    args = {k: copy.deepcopy(v) for k, v in cfg.items()
-            if k not in ('type', 'out_indices', 'fusion', 'return_tuple', 'init_cfg')}
+    args = {
+        k: copy.deepcopy(v)
+        for k, v in cfg.items()
+        if k not in ('type', 'out_indices', 'fusion', 'return_tuple', 'init_cfg')
+    }
     args['pretrained'] = None
     return dict(type='ResNet3dSlowFast', **args)
 
@@ -220,16 +226,17 @@ def _c3d_mmaction(cfg: dict) -> Optional[Dict[str, Any]]:
 
 
 def _vssl_mm(cfg: dict, name: str, last: int) -> Dict[str, Any]:
-    out = {k: copy.deepcopy(v) for k, v in cfg.items()
-           if k not in ('type', 'init_cfg', 'pretrained')}
+    out = {
+        k: copy.deepcopy(v)
+        for k, v in cfg.items() if k not in ('type', 'init_cfg', 'pretrained')
+    }
     out.update(out_indices=(last, ), return_tuple=False)
     if name in ('ResNet3dSSL', 'ResNet2Plus1dSSL'):
         out.update(out_indices=_last_stage(out, 4), pretrained2d=False)
     return dict(type=f'vssl_mm.{name}', **out)
 
 
-def mmaction_backbone_cfg(ssl_backbone: dict, target: str = 'auto'
-                          ) -> Tuple[Dict[str, Any], str]:
+def mmaction_backbone_cfg(ssl_backbone: dict, target: str = 'auto') -> Tuple[Dict[str, Any], str]:
     """Backbone config of a plain mmaction2 ``Recognizer3D`` for an exported backbone.
 
     Args:
@@ -304,8 +311,8 @@ def _build_on_meta(backbone_cfg: dict) -> torch.nn.Module:
         return MODELS.build(copy.deepcopy(backbone_cfg))
 
 
-def check_backbone_state(backbone_cfg: dict, state: Dict[str, torch.Tensor]
-                         ) -> Dict[str, List[str]]:
+def check_backbone_state(backbone_cfg: dict, state: Dict[str,
+                                                         torch.Tensor]) -> Dict[str, List[str]]:
     """Compare ``state`` (bare keys) with the state dict of ``backbone_cfg``'s backbone.
 
     Returns ``dict(missing, unexpected, shape)`` (key lists; ``missing`` excludes
@@ -318,8 +325,10 @@ def check_backbone_state(backbone_cfg: dict, state: Dict[str, torch.Tensor]
         if _short_type(backbone_cfg['type']) == 'C3D' else []
     missing = [k for k in own if k not in state and k not in new]
     unexpected = [k for k in state if k not in own]
-    shape = [f'{k}: {tuple(state[k].shape)} vs {tuple(own[k].shape)}'
-             for k in state if k in own and tuple(state[k].shape) != tuple(own[k].shape)]
+    shape = [
+        f'{k}: {tuple(state[k].shape)} vs {tuple(own[k].shape)}' for k in state
+        if k in own and tuple(state[k].shape) != tuple(own[k].shape)
+    ]
     if missing or unexpected or shape:
         raise ExportError(
             f'the exported tensors do not fit {backbone_cfg["type"]} built from the '
@@ -335,17 +344,22 @@ def head_for(backbone_cfg: dict, num_classes: int) -> Dict[str, Any]:
     model = _build_on_meta(backbone_cfg)
     with torch.no_grad():
         out = model(torch.empty(1, 3, 16, 112, 112, device='meta'))
-    head = dict(spatial_type='avg', dropout_ratio=0.5, init_std=0.01,
-                average_clips='prob', num_classes=num_classes)
+    head = dict(
+        spatial_type='avg',
+        dropout_ratio=0.5,
+        init_std=0.01,
+        average_clips='prob',
+        num_classes=num_classes)
     if isinstance(out, (tuple, list)):
         if len(out) == 2 and _short_type(backbone_cfg['type']) == 'ResNet3dSlowFast':
-            return dict(type='SlowFastHead', in_channels=int(out[0].shape[1] + out[1].shape[1]),
-                        **head)
+            return dict(
+                type='SlowFastHead', in_channels=int(out[0].shape[1] + out[1].shape[1]), **head)
         out = out[-1]
     return dict(type='I3DHead', in_channels=int(out.shape[1]), **head)
 
 
-def recognizer_cfg(backbone_cfg: dict, num_classes: int = 400,
+def recognizer_cfg(backbone_cfg: dict,
+                   num_classes: int = 400,
                    mean: Sequence[float] = IMAGENET_MEAN,
                    std: Sequence[float] = IMAGENET_STD) -> Dict[str, Any]:
     """``model`` of a plain mmaction2 ``Recognizer3D`` around ``backbone_cfg``."""
@@ -353,8 +367,8 @@ def recognizer_cfg(backbone_cfg: dict, num_classes: int = 400,
         type='Recognizer3D',
         backbone=copy.deepcopy(backbone_cfg),
         cls_head=head_for(backbone_cfg, num_classes),
-        data_preprocessor=dict(type='ActionDataPreprocessor', mean=list(mean),
-                               std=list(std), format_shape='NCTHW'))
+        data_preprocessor=dict(
+            type='ActionDataPreprocessor', mean=list(mean), std=list(std), format_shape='NCTHW'))
 
 
 def format_cfg(obj: Any, indent: int = 0, width: int = 88) -> str:
@@ -372,26 +386,29 @@ def format_cfg(obj: Any, indent: int = 0, width: int = 88) -> str:
     return repr(plain(obj))
 
 
-def dump_recognizer_config(path: str, model: dict, checkpoint: str, note: str,
+def dump_recognizer_config(path: str,
+                           model: dict,
+                           checkpoint: str,
+                           note: str,
                            source: str = '') -> None:
     """Write a config file holding ``model`` that ``init_recognizer(path, checkpoint)``
     and ``load_from`` use as it is."""
     body = ''.join([
         "default_scope = 'mmaction'\n",
         "custom_imports = dict(imports=['vssl_mm'], allow_failed_imports=False)\n",
-        f'load_from = {checkpoint!r}\n',
-        f'model = {format_cfg(model, 0)}\n'])
+        f'load_from = {checkpoint!r}\n', f'model = {format_cfg(model, 0)}\n'
+    ])
     vssl = is_vssl_mm_type(model['backbone'])
     header = [
         '# mmaction2 Recognizer3D for the backbone written by',
-        '# tools/model_converters/extract_backbone.py'
-        + (f' from {source}' if source else '') + '.',
+        '# tools/model_converters/extract_backbone.py' + (f' from {source}' if source else '') +
+        '.',
         f'# Backbone: {note}.',
         '#   from mmaction.apis import init_recognizer',
         f"#   model = init_recognizer('{path}', '{checkpoint}', device='cpu')",
         '# or load_from (set below) with mmaction2 / vssl_mm tools/train.py and test.py.',
-        '# custom_imports: ' + ('registers vssl_mm\'s backbone type and ' if vssl else '')
-        + 'applies the stack fixes',
+        '# custom_imports: ' + ('registers vssl_mm\'s backbone type and ' if vssl else '') +
+        'applies the stack fixes',
         '# (import of mmaction.models on the mmaction2 1.2.0 wheel) before the model is built.',
         '# Add data pipelines / dataloaders from any mmaction2 recognition config.',
     ]

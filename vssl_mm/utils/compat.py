@@ -80,9 +80,8 @@ def check_importlib_metadata() -> None:
     try:
         import importlib_metadata  # noqa: F401
     except ImportError as e:  # pragma: no cover - install problem
-        raise ImportError(
-            'mmaction2 1.2.0 needs the package "importlib_metadata"; install it with '
-            '`pip install -r requirements/runtime.txt`.') from e
+        raise ImportError('mmaction2 1.2.0 needs the package "importlib_metadata"; install it with '
+                          '`pip install -r requirements/runtime.txt`.') from e
 
 
 # ----------------------------------------------------------------------------------------
@@ -95,10 +94,10 @@ def checkpoint_safe_globals() -> List[Any]:
     scalar = np.float64(0).__reduce__()[0]  # numpy.core.multiarray.scalar
     allowed = [
         HistoryBuffer, getattr, reconstruct, np.ndarray, np.dtype, scalar,
-        type(np.dtype('float64')), type(np.dtype('int64'))
+        type(np.dtype('float64')),
+        type(np.dtype('int64'))
     ]
-    for name in ('Float64DType', 'Int64DType', 'Float32DType', 'Int32DType',
-                 'BoolDType'):
+    for name in ('Float64DType', 'Int64DType', 'Float32DType', 'Int32DType', 'BoolDType'):
         cls = getattr(getattr(np, 'dtypes', None), name, None)
         if cls is not None and cls not in allowed:
             allowed.append(cls)
@@ -118,8 +117,7 @@ def safe_torch_load(filename: Any, map_location: Any = None) -> Any:
                 not is_torch_checkpoint_file(filename):
             raise NotACheckpointError(
                 f'"{filename}" is not a checkpoint: torch.save writes a zip archive or a '
-                'pickle, and this file is neither (a text file, an image, a wrong path?)'
-            ) from None
+                'pickle, and this file is neither (a text file, an image, a wrong path?)') from None
         if not isinstance(e, pickle.UnpicklingError):
             raise
         raise UnsafeCheckpointError(
@@ -153,8 +151,7 @@ def patch_init_dist_pytorch() -> None:
         return
     original = dist_utils._init_dist_pytorch
 
-    def _init_dist_pytorch(backend: str, init_backend: str = 'torch',
-                           **kwargs: Any) -> None:
+    def _init_dist_pytorch(backend: str, init_backend: str = 'torch', **kwargs: Any) -> None:
         if torch.cuda.is_available() or init_backend != 'torch':
             return original(backend, init_backend=init_backend, **kwargs)
         import torch.distributed as torch_dist

@@ -80,13 +80,11 @@ def _check_pipeline(key: str, pipeline: Any, model: Any, errors: List[str]) -> N
             clip_len, min_len = _get(t, 'clip_len', 16), _get(t, 'min_len', 3)
             if not SEG_ORDER_RANGE[0] <= n <= SEG_ORDER_RANGE[1]:
                 classes = math.factorial(n) if 0 <= n <= 20 else 'too many'
-                errors.append(
-                    f'{tkey}.num_segments={n}: {n}! = {classes} order classes; supported '
-                    f'range is {SEG_ORDER_RANGE[0]}..{SEG_ORDER_RANGE[1]} segments')
+                errors.append(f'{tkey}.num_segments={n}: {n}! = {classes} order classes; supported '
+                              f'range is {SEG_ORDER_RANGE[0]}..{SEG_ORDER_RANGE[1]} segments')
             elif n * min_len > clip_len:
-                errors.append(
-                    f'{tkey}.clip_len={clip_len}: {n} segments of min_len={min_len} '
-                    f'need {n * min_len} frames; segment lengths cannot sum to clip_len')
+                errors.append(f'{tkey}.clip_len={clip_len}: {n} segments of min_len={min_len} '
+                              f'need {n * min_len} frames; segment lengths cannot sum to clip_len')
             for head in ('order_head', 'rate_head'):
                 hn = _get(_get(model, head) or {}, 'num_segments')
                 if hn is not None and hn != n:
@@ -98,9 +96,8 @@ def _check_pipeline(key: str, pipeline: Any, model: Any, errors: List[str]) -> N
             if k < 1:
                 errors.append(f'{tkey}.num_clips={k}: K must be >= 1')
             elif k > g:
-                errors.append(
-                    f'{tkey}.num_clips={k}: more local clips than the {g} frames of the '
-                    f'global view (global_len={g}) can cover')
+                errors.append(f'{tkey}.num_clips={k}: more local clips than the {g} frames of the '
+                              f'global view (global_len={g}) can cover')
             if clip_len < 1:
                 errors.append(f'{tkey}.clip_len={clip_len}: must be >= 1')
             tk = _get(_get(model, 'td_head') or {}, 'num_clips')
@@ -119,7 +116,8 @@ def _check_level_collate(train: Any, errors: List[str]) -> None:
     from vssl_mm.datasets.collate import check_level_grouping, ctrl_aug_collate
     key = 'train_dataloader.collate_fn'
     valid = set(inspect.signature(ctrl_aug_collate).parameters) - {
-        'data_batch', 'levels_per_batch', 'per_rank'}
+        'data_batch', 'levels_per_batch', 'per_rank'
+    }
     for name in sorted(set(collate) - valid - {'type'}):
         errors.append(f'{key}.{name}={collate[name]!r}: unknown argument of '
                       f'ctrl_aug_collate (valid: {sorted(valid)}; levels_per_batch / '
@@ -169,14 +167,12 @@ def validate_config(cfg: Any, world_size: Optional[int] = None) -> None:
             continue
         global_batch = batch * world_size
         if q % global_batch:
-            errors.append(
-                f'model.{qkey}={q}: not a multiple of the global batch '
-                f'{global_batch} (train_dataloader.batch_size={batch} x world_size='
-                f'{world_size})')
+            errors.append(f'model.{qkey}={q}: not a multiple of the global batch '
+                          f'{global_batch} (train_dataloader.batch_size={batch} x world_size='
+                          f'{world_size})')
         elif not _get(train, 'drop_last', False):
-            errors.append(
-                f'train_dataloader.drop_last={_get(train, "drop_last", False)}: must be '
-                f'True with model.{qkey}={q} (a last partial batch breaks the queue)')
+            errors.append(f'train_dataloader.drop_last={_get(train, "drop_last", False)}: must be '
+                          f'True with model.{qkey}={q} (a last partial batch breaks the queue)')
     _check_level_collate(train, errors)
     if errors:
         raise ConfigError('Invalid config:\n  ' + '\n  '.join(errors))
@@ -191,8 +187,10 @@ def add_reliability_hooks(cfg: Any) -> Any:
     replace ``custom_hooks`` otherwise lose those of default_runtime.py). Types listed in
     ``cfg.disable_reliability_hooks`` are removed instead (e.g. for a control run)."""
     disabled = set(_get(cfg, 'disable_reliability_hooks') or [])
-    hooks = [h for h in (_get(cfg, 'custom_hooks') or [])
-             if str(_get(h, 'type', '')).split('.')[-1] not in disabled]
+    hooks = [
+        h for h in (_get(cfg, 'custom_hooks') or [])
+        if str(_get(h, 'type', '')).split('.')[-1] not in disabled
+    ]
     have = {str(_get(h, 'type', '')).split('.')[-1] for h in hooks}
     for h in RELIABILITY_HOOKS:
         if h['type'] not in have and h['type'] not in disabled:

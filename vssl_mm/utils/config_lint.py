@@ -18,14 +18,13 @@ import os.path as osp
 from typing import Any, Dict, Iterator, List, Tuple
 
 # top-level keys mmengine's Runner or the tools read although no base sets them
-RUNNER_KEYS = (
-    'default_scope', 'custom_imports', 'work_dir', 'load_from', 'resume', 'launcher',
-    'randomness', 'env_cfg', 'log_level', 'log_processor', 'visualizer', 'vis_backends',
-    'default_hooks', 'custom_hooks', 'model', 'model_wrapper_cfg', 'optim_wrapper',
-    'param_scheduler', 'train_cfg', 'val_cfg', 'test_cfg', 'train_dataloader',
-    'val_dataloader', 'test_dataloader', 'val_evaluator', 'test_evaluator',
-    'auto_scale_lr', 'runner_type', 'experiment_name', 'find_unused_parameters',
-    'sync_bn', 'compile', 'cfg', 'data_root', 'dataset_type')
+RUNNER_KEYS = ('default_scope', 'custom_imports', 'work_dir', 'load_from', 'resume', 'launcher',
+               'randomness', 'env_cfg', 'log_level', 'log_processor', 'visualizer', 'vis_backends',
+               'default_hooks', 'custom_hooks', 'model', 'model_wrapper_cfg', 'optim_wrapper',
+               'param_scheduler', 'train_cfg', 'val_cfg', 'test_cfg', 'train_dataloader',
+               'val_dataloader', 'test_dataloader', 'val_evaluator', 'test_evaluator',
+               'auto_scale_lr', 'runner_type', 'experiment_name', 'find_unused_parameters',
+               'sync_bn', 'compile', 'cfg', 'data_root', 'dataset_type')
 
 
 def _top_level_assignments(path: str) -> List[str]:
@@ -92,11 +91,12 @@ def lint_child_config(path: str, cfg: Any = None) -> List[str]:
         if name not in parent or old == new or isinstance(old, (dict, list)):
             continue
         # only what the Runner builds from: stale helper variables are harmless
-        stale = [p for p, v in _nested(merged, name) if v == old and v != new
-                 and p.split('.')[0] in RUNNER_KEYS]
+        stale = [
+            p for p, v in _nested(merged, name)
+            if v == old and v != new and p.split('.')[0] in RUNNER_KEYS
+        ]
         if stale:
-            shown = ', '.join(stale[:4]) + (f' and {len(stale) - 4} more'
-                                            if len(stale) > 4 else '')
+            shown = ', '.join(stale[:4]) + (f' and {len(stale) - 4} more' if len(stale) > 4 else '')
             problems.append(
                 f'{path}: {name} = {new!r} does not reach {shown}, which the parent built '
                 f'with {name}={old!r} before this file was read; set those keys too '

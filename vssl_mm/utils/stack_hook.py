@@ -48,13 +48,14 @@ class MissingDrnFinder(importlib.abc.MetaPathFinder):
     """Finds stubs for the two DRN module names when nothing before it on
     ``sys.meta_path`` found the real ones."""
 
-    def find_spec(self, fullname: str, path: Optional[Sequence[str]] = None,
-                  target: Optional[ModuleType] = None
-                  ) -> Optional[importlib.machinery.ModuleSpec]:
+    def find_spec(self,
+                  fullname: str,
+                  path: Optional[Sequence[str]] = None,
+                  target: Optional[ModuleType] = None) -> Optional[importlib.machinery.ModuleSpec]:
         if fullname not in (PACKAGE, MODULE):
             return None
-        spec = importlib.machinery.ModuleSpec(fullname, _StubLoader(),
-                                              is_package=fullname == PACKAGE)
+        spec = importlib.machinery.ModuleSpec(
+            fullname, _StubLoader(), is_package=fullname == PACKAGE)
         if fullname == PACKAGE:
             spec.submodule_search_locations = []
         return spec

@@ -12,7 +12,4 @@ train_dataloader = dict(
     persistent_workers=True,
     sampler=dict(type='SeededSampler', shuffle=True),
     dataset=dict(
-        type=dataset_type,
-        ann_file=ann_file_train,
-        data_prefix=dict(video=data_root),
-        pipeline=[]))
+        type=dataset_type, ann_file=ann_file_train, data_prefix=dict(video=data_root), pipeline=[]))

@@ -3,8 +3,4 @@
 # hdc: norm_cfg=dict(type='IN3d', affine=True) inserts IN after every conv.
 model = dict(
     backbone=dict(
-        type='C3DTrunk',
-        out_indices=(4, ),
-        norm_cfg=None,
-        frozen_stages=-1,
-        with_cp=False))
+        type='C3DTrunk', out_indices=(4, ), norm_cfg=None, frozen_stages=-1, with_cp=False))

@@ -7,9 +7,7 @@
 _base_ = ['../_base_/recognizers/r3d18.py', './_base_/schedule.py']
 clip_len = 8
 data_root = 'data/synthetic'
-model = dict(
-    backbone=dict(base_channels=16),
-    cls_head=dict(in_channels=128, num_classes=8))
+model = dict(backbone=dict(base_channels=16), cls_head=dict(in_channels=128, num_classes=8))
 train_pipeline = [
     dict(type='vssl_mm.VideoOpen'),
     dict(type='SampleFrames', clip_len=clip_len, frame_interval=2, num_clips=1),
@@ -21,8 +19,7 @@ train_pipeline = [
 ]
 test_pipeline = [
     dict(type='vssl_mm.VideoOpen'),
-    dict(type='SampleFrames', clip_len=clip_len, frame_interval=2, num_clips=10,
-         test_mode=True),
+    dict(type='SampleFrames', clip_len=clip_len, frame_interval=2, num_clips=10, test_mode=True),
     dict(type='vssl_mm.VideoDecode'),
     dict(type='Resize', scale=(64, 64), keep_ratio=False),
     dict(type='FormatShape', input_format='NCTHW'),
@@ -33,16 +30,22 @@ train_dataloader = dict(
     num_workers=2,
     persistent_workers=True,
     sampler=dict(type='DefaultSampler', shuffle=True),
-    dataset=dict(type='VideoSSLDataset', ann_file=data_root + '/train.txt',
-                 data_prefix=dict(video=data_root), pipeline=train_pipeline))
+    dataset=dict(
+        type='VideoSSLDataset',
+        ann_file=data_root + '/train.txt',
+        data_prefix=dict(video=data_root),
+        pipeline=train_pipeline))
 val_dataloader = dict(
     batch_size=4,
     num_workers=2,
     persistent_workers=True,
     sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(type='VideoSSLDataset', ann_file=data_root + '/val.txt',
-                 data_prefix=dict(video=data_root), pipeline=test_pipeline,
-                 test_mode=True))
+    dataset=dict(
+        type='VideoSSLDataset',
+        ann_file=data_root + '/val.txt',
+        data_prefix=dict(video=data_root),
+        pipeline=test_pipeline,
+        test_mode=True))
 test_dataloader = val_dataloader
 val_evaluator = dict(type='AccMetric')
 test_evaluator = val_evaluator

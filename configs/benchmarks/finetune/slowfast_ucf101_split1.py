@@ -1,4 +1,3 @@
 _base_ = [
-    '../_base_/recognizers/slowfast.py', '../_base_/data/ucf101_split1.py',
-    './_base_/schedule.py'
+    '../_base_/recognizers/slowfast.py', '../_base_/data/ucf101_split1.py', './_base_/schedule.py'
 ]

@@ -2,8 +2,7 @@
 # keys as ResNet3dSlowFast) returning the fused res5 map [slow upsampled in time, fast];
 # BNLinearHead's average pool of it is exactly [avg(slow), avg(fast)].
 _base_ = [
-    '../_base_/recognizers/slowfast.py', '../_base_/data/hmdb51_split3.py',
-    './_base_/schedule.py'
+    '../_base_/recognizers/slowfast.py', '../_base_/data/hmdb51_split3.py', './_base_/schedule.py'
 ]
 model = dict(
     type='LinearProbeRecognizer3D',

@@ -9,15 +9,16 @@ test_pipeline = [
     dict(type='VideoOpen'),
     dict(type='UniformClipsSampler', clip_len=clip_len, frame_interval=2, num_clips=10),
     dict(type='MultiViewDecode'),
-    dict(type='ViewsApply', transforms=[
-        dict(type='Resize', scale=(64, 64), keep_ratio=False)]),
-    dict(type='PackMultiViewInputs',
-         meta_keys=('filename', 'sample_idx', 'retrieval_split'))
+    dict(type='ViewsApply', transforms=[dict(type='Resize', scale=(64, 64), keep_ratio=False)]),
+    dict(type='PackMultiViewInputs', meta_keys=('filename', 'sample_idx', 'retrieval_split'))
 ]
 test_dataloader = dict(
     batch_size=4,
     num_workers=2,
-    dataset=dict(ann_file=data_root + '/val.txt', gallery_ann_file=data_root + '/train.txt',
-                 data_prefix=dict(video=data_root), pipeline=test_pipeline))
+    dataset=dict(
+        ann_file=data_root + '/val.txt',
+        gallery_ann_file=data_root + '/train.txt',
+        data_prefix=dict(video=data_root),
+        pipeline=test_pipeline))
 default_hooks = dict(logger=dict(interval=4))
 work_dir = 'work_dirs/retrieval_r3d18_synthetic'  # apart from the pretraining's

@@ -32,8 +32,7 @@ def _write_full_checkpoint(model, path):
 def test_pretrained_prefix_loads(name, tmp_path):
     path = str(tmp_path / 'ssl.pth')
     expected = _write_full_checkpoint(BUILDERS[name](), path)
-    model = BUILDERS[name](
-        init_cfg=dict(type='Pretrained', checkpoint=path, prefix='backbone.'))
+    model = BUILDERS[name](init_cfg=dict(type='Pretrained', checkpoint=path, prefix='backbone.'))
     model.init_weights()
     got = model.state_dict()
     assert set(got) == set(expected)
@@ -42,8 +41,8 @@ def test_pretrained_prefix_loads(name, tmp_path):
     # and a freshly initialised one differs (the check above can fail)
     fresh = BUILDERS[name]()
     fresh.init_weights()
-    assert any(not torch.equal(fresh.state_dict()[k], v)
-               for k, v in expected.items() if v.is_floating_point())
+    assert any(not torch.equal(fresh.state_dict()[k], v) for k, v in expected.items()
+               if v.is_floating_point())
 
 
 def test_mmaction_resnet3d_ignores_init_cfg_ours_does_not(tmp_path):
@@ -79,8 +78,7 @@ def test_unsafe_checkpoint_refused(tmp_path):
             return (os.getcwd, ())
 
     torch.save({'state_dict': {}, 'x': Evil()}, path)
-    model = BUILDERS['c3d'](
-        init_cfg=dict(type='Pretrained', checkpoint=path, prefix='backbone.'))
+    model = BUILDERS['c3d'](init_cfg=dict(type='Pretrained', checkpoint=path, prefix='backbone.'))
     from vssl_mm.utils.compat import UnsafeCheckpointError
     with pytest.raises(UnsafeCheckpointError, match='Refused'):
         model.init_weights()

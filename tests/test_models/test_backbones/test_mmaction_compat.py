@@ -36,8 +36,7 @@ def test_resnet3d_strict_and_same_output():
 
 def test_resnet3d_depth10_matches_stage_blocks():
     ours = ResNet3dSSL(depth=10, base_channels=8)
-    ref = ResNet3d(
-        **dict(R3D_KW, out_indices=(3, )), stage_blocks=(1, 1, 1, 1))
+    ref = ResNet3d(**dict(R3D_KW, out_indices=(3, )), stage_blocks=(1, 1, 1, 1))
     randomize_state(ours, 1)
     ref.load_state_dict(ours.state_dict(), strict=True)
     x = torch.randn(1, 3, 16, 32, 32)
@@ -75,14 +74,9 @@ def test_c3d_loads_without_fc_and_same_features():
     randomize_state(ours, 3)
     # 16x32x32 -> pool5 512x1x2x2 = 2048 features into fc6
     ref = C3D(out_dim=2048)
-    fc_before = {
-        k: v.clone()
-        for k, v in ref.state_dict().items() if 'fc' in k
-    }
+    fc_before = {k: v.clone() for k, v in ref.state_dict().items() if 'fc' in k}
     res = ref.load_state_dict(ours.state_dict(), strict=False)
-    assert sorted(res.missing_keys) == [
-        'fc6.bias', 'fc6.weight', 'fc7.bias', 'fc7.weight'
-    ]
+    assert sorted(res.missing_keys) == ['fc6.bias', 'fc6.weight', 'fc7.bias', 'fc7.weight']
     assert res.unexpected_keys == []
     for k, v in ours.state_dict().items():
         assert torch.equal(ref.state_dict()[k], v)
@@ -92,8 +86,7 @@ def test_c3d_loads_without_fc_and_same_features():
         feat = ours(x)[0]
         ours_fc = torch.relu(ref.fc7(torch.relu(ref.fc6(feat.flatten(1)))))
         torch.testing.assert_close(ours_fc, ref(x), rtol=0, atol=0)
-    assert all(
-        torch.equal(ref.state_dict()[k], v) for k, v in fc_before.items())
+    assert all(torch.equal(ref.state_dict()[k], v) for k, v in fc_before.items())
 
 
 def test_c3d_with_norm_same_names_as_mmaction():

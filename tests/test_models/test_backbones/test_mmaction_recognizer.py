@@ -30,8 +30,7 @@ def test_s3d_in_mmaction_recognizer(tmp_path):
         x = torch.randn(2, 1, 3, 8, 32, 32)
         feats = model(x, mode='tensor')  # stage='backbone'
         scores = model(x, mode='tensor', stage='head')
-    assert isinstance(feats,
-                      torch.Tensor) and feats.shape == (2, 1024, 1, 1, 1)
+    assert isinstance(feats, torch.Tensor) and feats.shape == (2, 1024, 1, 1, 1)
     assert scores.shape == (2, 5)
 
 
@@ -46,13 +45,7 @@ def test_resnet3dssl_pretrained_inside_mmaction_recognizer(tmp_path):
         for p in src.parameters():
             p.normal_()
     ckpt = str(tmp_path / 'ssl.pth')
-    torch.save(
-        {
-            'state_dict': {
-                'backbone.' + k: v
-                for k, v in src.state_dict().items()
-            }
-        }, ckpt)
+    torch.save({'state_dict': {'backbone.' + k: v for k, v in src.state_dict().items()}}, ckpt)
     cfg = dict(
         type='Recognizer3D',
         backbone=dict(
@@ -60,11 +53,9 @@ def test_resnet3dssl_pretrained_inside_mmaction_recognizer(tmp_path):
             depth=10,
             base_channels=8,
             return_tuple=False,
-            init_cfg=dict(
-                type='Pretrained', checkpoint=ckpt, prefix='backbone.')),
+            init_cfg=dict(type='Pretrained', checkpoint=ckpt, prefix='backbone.')),
         cls_head=dict(type='I3DHead', in_channels=64, num_classes=3),
-        data_preprocessor=dict(
-            type='ActionDataPreprocessor', format_shape='NCTHW'))
+        data_preprocessor=dict(type='ActionDataPreprocessor', format_shape='NCTHW'))
     with DefaultScope.overwrite_default_scope('mmaction'):
         model = MODELS.build(cfg)
     model.init_weights()

@@ -12,8 +12,7 @@ IN = dict(type='IN3d', affine=True)
 def _norm_types(m):
     return {
         type(x).__name__
-        for x in m.modules()
-        if isinstance(x, (nn.modules.batchnorm._NormBase, ))
+        for x in m.modules() if isinstance(x, (nn.modules.batchnorm._NormBase, ))
     }
 
 
@@ -40,8 +39,7 @@ def test_instance_norm_disables_zero_init_residual():
     m = ResNet3dSSL(depth=10, base_channels=4, norm_cfg=IN)
     m.init_weights()
     assert m.zero_init_residual is False
-    assert m.layer1[0].conv2.norm.weight.abs().sum(
-    ) > 0  # not zeroed (docs/design.md, pitfall 9)
+    assert m.layer1[0].conv2.norm.weight.abs().sum() > 0  # not zeroed (docs/design.md, pitfall 9)
     assert ResNet3dSSL(depth=10, base_channels=4).zero_init_residual is True
 
 
@@ -49,8 +47,7 @@ def test_instance_norm_disables_zero_init_residual():
     'build,shape',
     [
         # the architectures at reduced width (CPU time); last IN maps are 2x2x2
-        (lambda: ResNet3dSSL(depth=18, base_channels=8, norm_cfg=IN),
-         (2, 3, 16, 48, 48)),
+        (lambda: ResNet3dSSL(depth=18, base_channels=8, norm_cfg=IN), (2, 3, 16, 48, 48)),
         (lambda: C3DTrunk(base_channels=16, norm_cfg=IN), (2, 3, 16, 32, 32)),
     ])
 def test_instance_norm_train_step(build, shape):
@@ -70,9 +67,7 @@ def test_instance_norm_train_step(build, shape):
     with torch.no_grad():
         loss1 = (m(x)[-1] - target).pow(2).mean()
     assert torch.isfinite(loss1) and loss1 < loss0
-    changed = [
-        k for k, v in m.state_dict().items() if not torch.equal(v, before[k])
-    ]
+    changed = [k for k, v in m.state_dict().items() if not torch.equal(v, before[k])]
     assert any('layer4' in k or 'conv5b' in k for k in changed)
 
 
@@ -85,11 +80,10 @@ def test_instance_norm_train_step(build, shape):
          ['conv1.', 'layer1.', 'layer2.'], ['layer3.', 'layer4.']),
         (lambda: ResNet2Plus1dSSL(depth=10, base_channels=4, frozen_stages=1),
          ['conv1.', 'layer1.'], ['layer2.', 'layer4.']),
-        (lambda: C3DTrunk(base_channels=4, frozen_stages=2),
-         ['conv1a.', 'conv2a.', 'conv3b.'], ['conv4a.', 'conv5b.']),
-        (lambda: S3D(frozen_stages=2, gating=True), [
-            'conv1.', 'conv2c.', 'gate2c.', 'mixed_3c.'
-        ], ['mixed_4b.', 'mixed_5c.']),
+        (lambda: C3DTrunk(base_channels=4, frozen_stages=2), ['conv1a.', 'conv2a.', 'conv3b.'
+                                                              ], ['conv4a.', 'conv5b.']),
+        (lambda: S3D(frozen_stages=2, gating=True), ['conv1.', 'conv2c.', 'gate2c.', 'mixed_3c.'
+                                                     ], ['mixed_4b.', 'mixed_5c.']),
     ])
 def test_frozen_stages(build, frozen, trainable):
     m = build()

@@ -7,8 +7,7 @@ from mmengine.config import Config
 import vssl_mm  # noqa: F401
 from vssl_mm.registry import MODELS
 
-CFG_DIR = osp.join(
-    osp.dirname(__file__), '..', '..', '..', 'configs', '_base_', 'models')
+CFG_DIR = osp.join(osp.dirname(__file__), '..', '..', '..', 'configs', '_base_', 'models')
 
 # measured counts (exact) and the papers' numbers (None: no number in the papers)
 EXPECTED = {
@@ -26,8 +25,7 @@ EXPECTED = {
 
 def _build(name):
     cfg = Config.fromfile(osp.join(CFG_DIR, f'{name}.py'))
-    assert set(cfg.keys()) == {'model'} and set(
-        cfg.model.keys()) == {'backbone'}
+    assert set(cfg.keys()) == {'model'} and set(cfg.model.keys()) == {'backbone'}
     return MODELS.build(cfg.model.backbone)
 
 

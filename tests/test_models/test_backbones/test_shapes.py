@@ -32,21 +32,16 @@ def test_resnet_return_tensor_option():
     assert isinstance(out, torch.Tensor) and out.shape == (1, 64, 2, 1, 1)
 
 
-@pytest.mark.parametrize('out_indices', [(4, ), (0, 1, 2, 3, 4), (2, 3, 4),
-                                         (1, )])
+@pytest.mark.parametrize('out_indices', [(4, ), (0, 1, 2, 3, 4), (2, 3, 4), (1, )])
 @pytest.mark.parametrize('pool_outputs', [True, False])
 def test_c3d_shapes(out_indices, pool_outputs):
-    m = C3DTrunk(
-        base_channels=4, out_indices=out_indices,
-        pool_outputs=pool_outputs).eval()
+    m = C3DTrunk(base_channels=4, out_indices=out_indices, pool_outputs=pool_outputs).eval()
     with torch.no_grad():
         outs = m(torch.randn(*X_16_32))
     if pool_outputs:
-        full = [(4, 16, 16, 16), (8, 8, 8, 8), (16, 4, 4, 4), (32, 2, 2, 2),
-                (32, 1, 2, 2)]
+        full = [(4, 16, 16, 16), (8, 8, 8, 8), (16, 4, 4, 4), (32, 2, 2, 2), (32, 1, 2, 2)]
     else:
-        full = [(4, 16, 32, 32), (8, 16, 16, 16), (16, 8, 8, 8), (32, 4, 4, 4),
-                (32, 2, 2, 2)]
+        full = [(4, 16, 32, 32), (8, 16, 16, 16), (16, 8, 8, 8), (32, 4, 4, 4), (32, 2, 2, 2)]
     assert _shapes(outs) == [full[i] for i in out_indices]
 
 
@@ -56,8 +51,7 @@ def test_s3d_shapes(cls, out_indices):
     m = cls(out_indices=out_indices).eval()
     with torch.no_grad():
         outs = m(torch.randn(1, 3, 8, 16, 16))
-    full = [(64, 4, 8, 8), (192, 4, 4, 4), (480, 4, 2, 2), (832, 2, 1, 1),
-            (1024, 1, 1, 1)]
+    full = [(64, 4, 8, 8), (192, 4, 4, 4), (480, 4, 2, 2), (832, 2, 1, 1), (1024, 1, 1, 1)]
     assert _shapes(outs) == [full[i] for i in out_indices]
 
 
@@ -71,5 +65,4 @@ def test_r3d18_paper_shapes_at_112():
     m = ResNet3dSSL(depth=18, base_channels=4, out_indices=(0, 1, 2, 3)).eval()
     with torch.no_grad():
         outs = m(torch.randn(1, 3, 16, 112, 112))
-    assert [o.shape[2:] for o in outs] == [(16, 28, 28), (8, 14, 14),
-                                           (4, 7, 7), (2, 4, 4)]
+    assert [o.shape[2:] for o in outs] == [(16, 28, 28), (8, 14, 14), (4, 7, 7), (2, 4, 4)]

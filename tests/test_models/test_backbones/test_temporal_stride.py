@@ -30,13 +30,11 @@ def test_r3d18_local_2x4x4_global_8x4x4_same_weights():
     assert m.layer3[0].downsample.conv.stride == (2, 2, 2)
 
 
-@pytest.mark.parametrize('cls,with_cp', [(ResNet3dSSL, False),
-                                         (ResNet3dSSL, True),
+@pytest.mark.parametrize('cls,with_cp', [(ResNet3dSSL, False), (ResNet3dSSL, True),
                                          (ResNet2Plus1dSSL, False)])
 def test_gradients_of_both_branches_reach_same_tensors(cls, with_cp):
     torch.manual_seed(0)
-    m = cls(
-        depth=10, base_channels=4, with_cp=with_cp, zero_init_residual=False)
+    m = cls(depth=10, base_channels=4, with_cp=with_cp, zero_init_residual=False)
     m.init_weights()
     m.train()
     x = torch.randn(1, 3, 16, 32, 32)
@@ -54,16 +52,13 @@ def test_gradients_of_both_branches_reach_same_tensors(cls, with_cp):
         loss.backward()
         return {n: p.grad.clone() for n, p in m.named_parameters()}
 
-    g_local, g_global, g_both = grads(True,
-                                      False), grads(False,
-                                                    True), grads(True, True)
+    g_local, g_global, g_both = grads(True, False), grads(False, True), grads(True, True)
     name = 'layer3.0.conv1.conv.weight' if cls is ResNet3dSSL \
         else 'layer3.0.conv1.conv.conv_t.weight'
     assert g_local[name].abs().sum() > 0 and g_global[name].abs().sum() > 0
     assert not torch.allclose(g_local[name], g_global[name])
     for n in g_both:
-        torch.testing.assert_close(
-            g_both[n], g_local[n] + g_global[n], rtol=1e-4, atol=1e-6)
+        torch.testing.assert_close(g_both[n], g_local[n] + g_global[n], rtol=1e-4, atol=1e-6)
 
 
 def test_with_cp_same_gradients_as_without():

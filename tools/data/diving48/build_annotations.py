@@ -13,8 +13,10 @@ import json
 import os
 import os.path as osp
 
-FILES = {'v1': ('Diving48_train.json', 'Diving48_test.json'),
-         'v2': ('Diving48_V2_train.json', 'Diving48_V2_test.json')}
+FILES = {
+    'v1': ('Diving48_train.json', 'Diving48_test.json'),
+    'v2': ('Diving48_V2_train.json', 'Diving48_V2_test.json')
+}
 
 
 def build(ann_dir: str, out_dir: str, version: str = 'v1', ext: str = 'mp4') -> list:

@@ -17,7 +17,10 @@ import os.path as osp
 import sys
 
 
-def build(ann_dir: str, out_dir: str, video_root: str = '', ext: str = 'mp4',
+def build(ann_dir: str,
+          out_dir: str,
+          video_root: str = '',
+          ext: str = 'mp4',
           flat: bool = False) -> list:
     splits = {'train': ('train.csv', 'train'), 'val': ('validate.csv', 'val')}
     rows = {}
@@ -52,8 +55,10 @@ def main() -> int:
     parser.add_argument('--video-root', default='', help='skip videos missing here')
     parser.add_argument('--ext', default='mp4')
     parser.add_argument('--flat', action='store_true', help='no per-class folders')
-    parser.add_argument('--allow-missing', action='store_true',
-                        help='exit 0 although videos are missing (expired links)')
+    parser.add_argument(
+        '--allow-missing',
+        action='store_true',
+        help='exit 0 although videos are missing (expired links)')
     args = parser.parse_args()
     written = build(args.ann_dir, args.out_dir, args.video_root, args.ext, args.flat)
     for path, n, missing in written:

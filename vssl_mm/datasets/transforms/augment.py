@@ -37,10 +37,12 @@ class ViewsApply(BaseTransform):
             ``False``: independent parameters per view.
     """
 
-    RECORDED = ('crop_bbox', 'flip', 'flip_direction', 'scale_factor', 'img_shape',
-                'color_jitter', 'grayscale', 'channel_replication')
+    RECORDED = ('crop_bbox', 'flip', 'flip_direction', 'scale_factor', 'img_shape', 'color_jitter',
+                'grayscale', 'channel_replication')
 
-    def __init__(self, transforms: Sequence[dict], views: Optional[Sequence[int]] = None,
+    def __init__(self,
+                 transforms: Sequence[dict],
+                 views: Optional[Sequence[int]] = None,
                  same_params_across_views: bool = False) -> None:
         self.pipeline = Compose(build_transforms(transforms))
         self.views = None if views is None else list(views)
@@ -58,8 +60,11 @@ class ViewsApply(BaseTransform):
                 np.random.set_state(states[0])
                 random.setstate(states[1])
             frames = views[v]
-            sub = dict(imgs=list(frames), img_shape=frames.shape[1:3],
-                       original_shape=frames.shape[1:3], modality='RGB')
+            sub = dict(
+                imgs=list(frames),
+                img_shape=frames.shape[1:3],
+                original_shape=frames.shape[1:3],
+                modality='RGB')
             sub = self.pipeline(sub)
             views[v] = _as_array(sub['imgs'])
             for key in self.RECORDED:
@@ -109,11 +114,15 @@ class ClipColorJitter(BaseTransform):
 
     BACKENDS = ('uint8', 'float')
 
-    def __init__(self, brightness: float = 0.4, contrast: float = 0.4,
-                 saturation: float = 0.4, hue: float = 0.1, p: float = 0.8,
+    def __init__(self,
+                 brightness: float = 0.4,
+                 contrast: float = 0.4,
+                 saturation: float = 0.4,
+                 hue: float = 0.1,
+                 p: float = 0.8,
                  backend: str = 'uint8') -> None:
-        for name, value in (('brightness', brightness), ('contrast', contrast),
-                            ('saturation', saturation)):
+        for name, value in (('brightness', brightness), ('contrast', contrast), ('saturation',
+                                                                                 saturation)):
             if value < 0:
                 raise ValueError(f'{name} must be >= 0, got {value}')
         if not 0 <= hue <= 0.5:
@@ -131,8 +140,11 @@ class ClipColorJitter(BaseTransform):
         return x @ np.array([0.299, 0.587, 0.114], dtype=np.float32)
 
     @staticmethod
-    def apply(imgs: np.ndarray, brightness: float = 1., contrast: float = 1.,
-              saturation: float = 1., hue: float = 0.,
+    def apply(imgs: np.ndarray,
+              brightness: float = 1.,
+              contrast: float = 1.,
+              saturation: float = 1.,
+              hue: float = 0.,
               order: Sequence[int] = (0, 1, 2, 3)) -> np.ndarray:
         """Apply given factors to ``(T, H, W, 3)`` uint8 RGB frames."""
         # in place on one float buffer: no fresh (T, H, W, 3) temporaries per op (each a
@@ -157,15 +169,17 @@ class ClipColorJitter(BaseTransform):
                 hsv = cv2.cvtColor(u8, cv2.COLOR_RGB2HSV_FULL)
                 shift = int(round(hue * 256)) % 256
                 hsv[..., 0] += np.uint8(shift)  # uint8 arithmetic wraps modulo 256
-                x = cv2.cvtColor(hsv, cv2.COLOR_HSV2RGB_FULL).reshape(t, h, w, 3).astype(
-                    np.float32)
+                x = cv2.cvtColor(hsv, cv2.COLOR_HSV2RGB_FULL).reshape(t, h, w, 3).astype(np.float32)
             np.clip(x, 0, 255, out=x)
         np.rint(x, out=x)
         return x.astype(np.uint8)
 
     @staticmethod
-    def apply_uint8(imgs: np.ndarray, brightness: float = 1., contrast: float = 1.,
-                    saturation: float = 1., hue: float = 0.,
+    def apply_uint8(imgs: np.ndarray,
+                    brightness: float = 1.,
+                    contrast: float = 1.,
+                    saturation: float = 1.,
+                    hue: float = 0.,
                     order: Sequence[int] = (0, 1, 2, 3)) -> np.ndarray:
         """:meth:`apply` computed on uint8, rounded after each operation (OpenCV).
 
@@ -198,18 +212,16 @@ class ClipColorJitter(BaseTransform):
         imgs = _as_array(results['imgs'])
         if np.random.rand() < self.p:
             factors = dict(
-                brightness=float(np.random.uniform(max(0, 1 - self.brightness),
-                                                   1 + self.brightness)),
-                contrast=float(np.random.uniform(max(0, 1 - self.contrast),
-                                                 1 + self.contrast)),
-                saturation=float(np.random.uniform(max(0, 1 - self.saturation),
-                                                   1 + self.saturation)),
+                brightness=float(
+                    np.random.uniform(max(0, 1 - self.brightness), 1 + self.brightness)),
+                contrast=float(np.random.uniform(max(0, 1 - self.contrast), 1 + self.contrast)),
+                saturation=float(
+                    np.random.uniform(max(0, 1 - self.saturation), 1 + self.saturation)),
                 hue=float(np.random.uniform(-self.hue, self.hue)),
                 order=tuple(int(i) for i in np.random.permutation(4)))
             imgs = self._apply(imgs, **factors)
         else:
-            factors = dict(brightness=1., contrast=1., saturation=1., hue=0.,
-                           order=(0, 1, 2, 3))
+            factors = dict(brightness=1., contrast=1., saturation=1., hue=0., order=(0, 1, 2, 3))
         results['imgs'] = imgs
         results['color_jitter'] = factors
         return results

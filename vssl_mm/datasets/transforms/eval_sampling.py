@@ -68,9 +68,8 @@ class FiveCrop(BaseTransform):
         crop_w, crop_h = self.crop_size
         if crop_w > img_w or crop_h > img_h:
             raise ValueError(f'crop {self.crop_size} larger than frames {(img_w, img_h)}')
-        offsets = [((img_w - crop_w) // 2, (img_h - crop_h) // 2), (0, 0),
-                   (img_w - crop_w, 0), (0, img_h - crop_h),
-                   (img_w - crop_w, img_h - crop_h)]
+        offsets = [((img_w - crop_w) // 2, (img_h - crop_h) // 2), (0, 0), (img_w - crop_w, 0),
+                   (0, img_h - crop_h), (img_w - crop_w, img_h - crop_h)]
         crops, boxes = [], []
         for x, y in offsets:
             crops.extend(img[y:y + crop_h, x:x + crop_w] for img in imgs)

@@ -23,11 +23,12 @@ class PackMultiViewInputs(BaseTransform):
         extra_view_keys: result keys holding lists of views packed separately.
     """
 
-    def __init__(self,
-                 meta_keys: Sequence[str] = ('filename', 'frame_dir', 'total_frames',
-                                             'view_frame_inds', 'view_params',
-                                             'num_decoded_frames', 'num_needed_frames'),
-                 extra_view_keys: Sequence[str] = ()) -> None:
+    def __init__(
+        self,
+        meta_keys: Sequence[str] = ('filename', 'frame_dir', 'total_frames', 'view_frame_inds',
+                                    'view_params', 'num_decoded_frames', 'num_needed_frames'),
+        extra_view_keys: Sequence[str] = ()
+    ) -> None:
         self.meta_keys = tuple(meta_keys)
         self.extra_view_keys = tuple(extra_view_keys)
 

@@ -18,8 +18,11 @@ from mmcv.transforms import BaseTransform
 from vssl_mm.registry import TRANSFORMS
 
 
-def random_box(width: float, height: float, area_range: Sequence[float],
-               aspect_range: Sequence[float], rng=np.random,
+def random_box(width: float,
+               height: float,
+               area_range: Sequence[float],
+               aspect_range: Sequence[float],
+               rng=np.random,
                max_attempts: int = 10) -> Tuple[int, int, int, int]:
     """Integer ``(x0, y0, x1, y1)`` box inside ``width x height`` (RandomResizedCrop)."""
     area = width * height
@@ -74,13 +77,15 @@ class CtrlAugCrop(BaseTransform):
         global_key: where the global view goes.
     """
 
-    def __init__(self, out_size=112, global_area: Sequence[float] = (0.5, 1.0),
+    def __init__(self,
+                 out_size=112,
+                 global_area: Sequence[float] = (0.5, 1.0),
                  local_area: Sequence[float] = (0.25, 1.0),
                  aspect_range: Sequence[float] = (3 / 4, 4 / 3),
-                 global_flip_ratio: float = 0.5, local_flip_ratio: float = 0.5,
+                 global_flip_ratio: float = 0.5,
+                 local_flip_ratio: float = 0.5,
                  global_key: str = 'global_view') -> None:
-        self.out_size = (out_size, out_size) if isinstance(out_size, int) else tuple(
-            out_size)
+        self.out_size = (out_size, out_size) if isinstance(out_size, int) else tuple(out_size)
         self.global_area = tuple(global_area)
         self.local_area = tuple(local_area)
         self.aspect_range = tuple(aspect_range)
@@ -91,23 +96,23 @@ class CtrlAugCrop(BaseTransform):
     def transform(self, results: Dict) -> Dict:
         views: List[np.ndarray] = results['views']
         height, width = views[0].shape[1:3]
-        gx0, gy0, gx1, gy1 = random_box(width, height, self.global_area,
-                                        self.aspect_range)
+        gx0, gy0, gx1, gy1 = random_box(width, height, self.global_area, self.aspect_range)
         boxes = [(gx0, gy0, gx1, gy1)]
         for _ in views[1:]:
-            x0, y0, x1, y1 = random_box(gx1 - gx0, gy1 - gy0, self.local_area,
-                                        self.aspect_range)
+            x0, y0, x1, y1 = random_box(gx1 - gx0, gy1 - gy0, self.local_area, self.aspect_range)
             boxes.append((gx0 + x0, gy0 + y0, gx0 + x1, gy0 + y1))
-        flips = [bool(np.random.rand() < self.global_flip_ratio)] + [
-            bool(np.random.rand() < self.local_flip_ratio) for _ in views[1:]]
+        flips = [bool(np.random.rand() < self.global_flip_ratio)
+                 ] + [bool(np.random.rand() < self.local_flip_ratio) for _ in views[1:]]
         cut = [cut_view(v, b, f, self.out_size) for v, b, f in zip(views, boxes, flips)]
         results[self.global_key] = [cut[0]]
         results['views'] = cut[1:]
         results['img_shape'] = self.out_size
         params = results.setdefault('ctrl_params', {})
         params.update(
-            boxes=np.array(boxes, dtype=np.float32), flips=np.array(flips, dtype=bool),
-            raw_shape=(int(height), int(width)), out_size=self.out_size)
+            boxes=np.array(boxes, dtype=np.float32),
+            flips=np.array(flips, dtype=bool),
+            raw_shape=(int(height), int(width)),
+            out_size=self.out_size)
         return results
 
     def __repr__(self) -> str:

@@ -59,8 +59,12 @@ class CtrlAugSampler(BaseTransform):
         test_mode: deterministic (global: segment middles; local: bin centres).
     """
 
-    def __init__(self, num_clips: int = 4, clip_len: int = 16, frame_interval: int = 1,
-                 global_len: int = 16, test_mode: bool = False) -> None:
+    def __init__(self,
+                 num_clips: int = 4,
+                 clip_len: int = 16,
+                 frame_interval: int = 1,
+                 global_len: int = 16,
+                 test_mode: bool = False) -> None:
         if min(num_clips, clip_len, frame_interval, global_len) < 1:
             raise ValueError('num_clips, clip_len, frame_interval and global_len must be '
                              '>= 1')

@@ -48,7 +48,9 @@ class HDCViewSampler(BaseTransform):
         test_mode: deterministic starts (o = s at the start, t at the last start).
     """
 
-    def __init__(self, clip_len: int = 16, frame_interval: int = 1,
+    def __init__(self,
+                 clip_len: int = 16,
+                 frame_interval: int = 1,
                  test_mode: bool = False) -> None:
         if clip_len < 1 or frame_interval < 1:
             raise ValueError(f'clip_len and frame_interval must be >= 1, got {clip_len}, '
@@ -142,10 +144,10 @@ def hdc_spatial_transforms(short_side: int = 128,
         raise ValueError(f'scale_range {scale_range} must start at >= crop_size '
                          f'{crop_size}')
     pipeline = [
-        dict(type='RandomRescale', scale_range=tuple(scale_range)) if scale_jitter else
-        dict(type='Resize', scale=(-1, short_side)),
-        dict(type='RandomCrop', size=crop_size) if random_crop else
-        dict(type='CenterCrop', crop_size=crop_size),
+        dict(type='RandomRescale', scale_range=tuple(scale_range)) if scale_jitter else dict(
+            type='Resize', scale=(-1, short_side)),
+        dict(type='RandomCrop', size=crop_size) if random_crop else dict(
+            type='CenterCrop', crop_size=crop_size),
     ]
     if flip:
         pipeline.append(dict(type='Flip', flip_ratio=flip_ratio))
@@ -179,8 +181,12 @@ class HDCSpatialAugment(BaseTransform):
         self.family = family
         spatial = hdc_spatial_transforms(**family)
         plain = hdc_spatial_transforms(
-            short_side=family.get('short_side', 128), crop_size=family.get('crop_size', 112),
-            random_crop=False, scale_jitter=False, flip=False, color_jitter=False,
+            short_side=family.get('short_side', 128),
+            crop_size=family.get('crop_size', 112),
+            random_crop=False,
+            scale_jitter=False,
+            flip=False,
+            color_jitter=False,
             channel_replication=False)
         if tc_spatial:
             self.apply = [ViewsApply(spatial, views=[0, 1, 2])]

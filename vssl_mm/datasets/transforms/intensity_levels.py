@@ -41,19 +41,20 @@ class IntensityLevels:
 
     NAMES = ('brightness', 'contrast', 'saturation', 'hue', 'blur')
 
-    def __init__(self, counts: Sequence[int] = (4, 4, 4, 2, 4), brightness: float = 0.4,
-                 contrast: float = 0.4, saturation: float = 0.4, hue: float = 0.1,
+    def __init__(self,
+                 counts: Sequence[int] = (4, 4, 4, 2, 4),
+                 brightness: float = 0.4,
+                 contrast: float = 0.4,
+                 saturation: float = 0.4,
+                 hue: float = 0.1,
                  blur_sigma: Sequence[float] = (0.1, 2.0)) -> None:
         counts = tuple(int(c) for c in counts)
         if len(counts) != 5 or min(counts) < 1:
             raise ValueError(f'counts must be 5 positive ints (B, C, S, H, G), got {counts}')
         self.counts = counts
-        self.ranges = (
-            (max(0., 1 - brightness), 1 + brightness),
-            (max(0., 1 - contrast), 1 + contrast),
-            (max(0., 1 - saturation), 1 + saturation),
-            (-hue, hue),
-            tuple(blur_sigma))
+        self.ranges = ((max(0., 1 - brightness), 1 + brightness), (max(0.,
+                                                                       1 - contrast), 1 + contrast),
+                       (max(0., 1 - saturation), 1 + saturation), (-hue, hue), tuple(blur_sigma))
         self.num_levels = int(np.prod(counts))
 
     def decode(self, level: int) -> Tuple[int, ...]:
@@ -75,21 +76,26 @@ class IntensityLevels:
         return out
 
     def sample_params(self, level: int, rng=np.random) -> Dict[str, float]:
-        return {k: float(rng.uniform(lo, hi)) for k, (lo, hi) in
-                self.bin_ranges(level).items()}
+        return {k: float(rng.uniform(lo, hi)) for k, (lo, hi) in self.bin_ranges(level).items()}
 
     @staticmethod
     def apply(imgs: np.ndarray, params: Dict[str, float]) -> np.ndarray:
         """Apply jitter (B, C, S, H) then blur to ``(T, H, W, 3)`` uint8 frames."""
         out = ClipColorJitter.apply(
-            imgs, brightness=params['brightness'], contrast=params['contrast'],
-            saturation=params['saturation'], hue=params['hue'], order=(0, 1, 2, 3))
+            imgs,
+            brightness=params['brightness'],
+            contrast=params['contrast'],
+            saturation=params['saturation'],
+            hue=params['hue'],
+            order=(0, 1, 2, 3))
         sigma = params['blur']
         if sigma > 0:
             k = 2 * int(np.ceil(3 * sigma)) + 1
-            out = np.stack([cv2.GaussianBlur(f, (k, k), sigmaX=sigma, sigmaY=sigma,
-                                             borderType=cv2.BORDER_REFLECT_101)
-                            for f in out])
+            out = np.stack([
+                cv2.GaussianBlur(
+                    f, (k, k), sigmaX=sigma, sigmaY=sigma, borderType=cv2.BORDER_REFLECT_101)
+                for f in out
+            ])
         return out
 
 
@@ -103,8 +109,10 @@ class ControlledLowLevelAug(BaseTransform):
     records ``lowlevel_level`` and ``lowlevel_params`` (global first).
     """
 
-    def __init__(self, counts: Sequence[int] = (4, 4, 4, 2, 4),
-                 global_key: str = 'global_view', **level_kwargs) -> None:
+    def __init__(self,
+                 counts: Sequence[int] = (4, 4, 4, 2, 4),
+                 global_key: str = 'global_view',
+                 **level_kwargs) -> None:
         self.levels = IntensityLevels(counts, **level_kwargs)
         self.global_key = global_key
 

@@ -62,10 +62,15 @@ class VideoOpen(BaseTransform):
             return
         VideoOpen._logged.add(key)
         from mmengine.logging import print_log
-        why = {'auto': 'chosen per file', 'pyav': 'configured',
-               'decord': 'configured, unguarded'}[self.backend]
-        print_log(f'VideoOpen(backend={self.backend!r}, {why}): "{filename}" and its kind '
-                  f'are read by {reader.backend} ({mode})', logger='current')
+        why = {
+            'auto': 'chosen per file',
+            'pyav': 'configured',
+            'decord': 'configured, unguarded'
+        }[self.backend]
+        print_log(
+            f'VideoOpen(backend={self.backend!r}, {why}): "{filename}" and its kind '
+            f'are read by {reader.backend} ({mode})',
+            logger='current')
 
     def __repr__(self) -> str:
         return (f'{self.__class__.__name__}(backend={self.backend!r}, '
@@ -84,17 +89,15 @@ class MultiViewDecode(BaseTransform):
     """
 
     def transform(self, results: Dict) -> Dict:
-        inds: List[np.ndarray] = [np.asarray(i, dtype=np.int64)
-                                  for i in results['view_frame_inds']]
+        inds: List[np.ndarray] = [np.asarray(i, dtype=np.int64) for i in results['view_frame_inds']]
         total = int(results['total_frames'])
         all_inds = np.concatenate(inds) if inds else np.zeros(0, np.int64)
         if all_inds.size == 0:
             raise ValueError('the sampler produced no frame indices')
         if all_inds.min() < 0 or all_inds.max() >= total:
-            raise IndexError(
-                f'frame index out of range [0, {total}) for '
-                f'"{results.get("filename", results.get("frame_dir"))}": '
-                f'{all_inds.min()}..{all_inds.max()}')
+            raise IndexError(f'frame index out of range [0, {total}) for '
+                             f'"{results.get("filename", results.get("frame_dir"))}": '
+                             f'{all_inds.min()}..{all_inds.max()}')
         unique, inverse = np.unique(all_inds, return_inverse=True)
         frames = self._decode(results, unique)  # (U, H, W, 3)
         views, start = [], 0

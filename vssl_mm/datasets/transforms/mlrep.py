@@ -45,7 +45,10 @@ class MultiLevelWindowSampler(BaseTransform):
         short_video: ``'skip'`` or ``'loop'``.
     """
 
-    def __init__(self, window_len: int = 32, max_rate: float = 3.0, global_stride: int = 2,
+    def __init__(self,
+                 window_len: int = 32,
+                 max_rate: float = 3.0,
+                 global_stride: int = 2,
                  short_video: str = 'skip') -> None:
         if window_len < 2 or window_len % 2:
             raise ValueError(f'window_len must be even and >= 2, got {window_len}')
@@ -103,8 +106,12 @@ class FrameColorJitter(ClipColorJitter):
     becomes a list with one factor dict per frame.
     """
 
-    def __init__(self, brightness: float = 0.5, contrast: float = 0.5,
-                 saturation: float = 0.5, hue: float = 0.25, p: float = 1.0,
+    def __init__(self,
+                 brightness: float = 0.5,
+                 contrast: float = 0.5,
+                 saturation: float = 0.5,
+                 hue: float = 0.25,
+                 p: float = 1.0,
                  backend: str = 'uint8') -> None:
         super().__init__(brightness, contrast, saturation, hue, p, backend)
 
@@ -113,20 +120,24 @@ class FrameColorJitter(ClipColorJitter):
         num_frames = imgs.shape[0]
         # every frame's draws at once: applied?, 4 factors, an order of the 4 operations
         applied = np.random.rand(num_frames) < self.p
-        draws = [np.random.uniform(max(0, 1 - r), 1 + r, num_frames)
-                 for r in (self.brightness, self.contrast, self.saturation)]
+        draws = [
+            np.random.uniform(max(0, 1 - r), 1 + r, num_frames)
+            for r in (self.brightness, self.contrast, self.saturation)
+        ]
         hues = np.random.uniform(-self.hue, self.hue, num_frames)
         orders = np.argsort(np.random.rand(num_frames, 4), axis=1)
         factors = []
         for t in range(num_frames):  # per-frame factors: OpenCV calls on one frame each
             if applied[t]:
-                f = dict(brightness=float(draws[0][t]), contrast=float(draws[1][t]),
-                         saturation=float(draws[2][t]), hue=float(hues[t]),
-                         order=tuple(int(i) for i in orders[t]))
+                f = dict(
+                    brightness=float(draws[0][t]),
+                    contrast=float(draws[1][t]),
+                    saturation=float(draws[2][t]),
+                    hue=float(hues[t]),
+                    order=tuple(int(i) for i in orders[t]))
                 imgs[t:t + 1] = self._apply(imgs[t:t + 1], **f)
             else:
-                f = dict(brightness=1., contrast=1., saturation=1., hue=0.,
-                         order=(0, 1, 2, 3))
+                f = dict(brightness=1., contrast=1., saturation=1., hue=0., order=(0, 1, 2, 3))
             factors.append(f)
         results['imgs'] = imgs
         results['color_jitter'] = factors

@@ -37,7 +37,10 @@ class RandomClipsSampler(BaseTransform):
         test_mode: if True, views are spread uniformly (deterministic).
     """
 
-    def __init__(self, clip_len: int = 16, frame_interval: int = 1, num_views: int = 2,
+    def __init__(self,
+                 clip_len: int = 16,
+                 frame_interval: int = 1,
+                 num_views: int = 2,
                  test_mode: bool = False) -> None:
         if clip_len < 1 or frame_interval < 1 or num_views < 1:
             raise ValueError(f'clip_len, frame_interval, num_views must be >= 1, got '
@@ -58,7 +61,8 @@ class RandomClipsSampler(BaseTransform):
         else:
             starts = np.random.randint(0, max_start + 1, size=self.num_views)
         results['view_frame_inds'] = [
-            clip_indices(int(s), self.clip_len, interval, total) for s in starts]
+            clip_indices(int(s), self.clip_len, interval, total) for s in starts
+        ]
         results['clip_len'] = self.clip_len
         results['frame_interval'] = interval
         results['num_clips'] = self.num_views
@@ -78,8 +82,7 @@ class UniformClipsSampler(BaseTransform):
     valid start range, as in mmaction2's test-mode ``SampleFrames``.
     """
 
-    def __init__(self, clip_len: int = 16, frame_interval: int = 1,
-                 num_clips: int = 10) -> None:
+    def __init__(self, clip_len: int = 16, frame_interval: int = 1, num_clips: int = 10) -> None:
         self.clip_len = clip_len
         self.frame_interval = frame_interval
         self.num_clips = num_clips
@@ -93,7 +96,8 @@ class UniformClipsSampler(BaseTransform):
         starts = (step * np.arange(self.num_clips) + step / 2).astype(int)
         starts = np.minimum(starts, max_start)
         results['view_frame_inds'] = [
-            clip_indices(int(s), self.clip_len, interval, total) for s in starts]
+            clip_indices(int(s), self.clip_len, interval, total) for s in starts
+        ]
         results['clip_len'] = self.clip_len
         results['frame_interval'] = interval
         results['num_clips'] = self.num_clips

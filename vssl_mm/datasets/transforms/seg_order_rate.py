@@ -76,8 +76,13 @@ class SegmentOrderRateSampler(BaseTransform):
         short_video: ``'skip'`` or ``'loop'`` for videos shorter than ``clip_len``.
     """
 
-    def __init__(self, clip_len: int = 16, num_segments: int = 3, max_rate: int = 8,
-                 min_len: int = 3, num_views: int = 2, short_video: str = 'skip') -> None:
+    def __init__(self,
+                 clip_len: int = 16,
+                 num_segments: int = 3,
+                 max_rate: int = 8,
+                 min_len: int = 3,
+                 num_views: int = 2,
+                 short_video: str = 'skip') -> None:
         if not 1 <= num_segments <= 8:
             raise ValueError(f'num_segments must be in [1, 8], got {num_segments}')
         if num_segments * min_len > clip_len:

@@ -28,8 +28,11 @@ class KNNMonitorHook(Hook):
     """
     priority = 'LOW'
 
-    def __init__(self, dataloader: Union[dict, object], interval: int = 10,
-                 topk: Sequence[int] = (1, 5), center: bool = False) -> None:
+    def __init__(self,
+                 dataloader: Union[dict, object],
+                 interval: int = 10,
+                 topk: Sequence[int] = (1, 5),
+                 center: bool = False) -> None:
         self.dataloader_cfg = dataloader
         self._loader = None
         self.interval = interval
@@ -40,8 +43,7 @@ class KNNMonitorHook(Hook):
     def _get_loader(self, runner):
         if self._loader is None:
             if isinstance(self.dataloader_cfg, dict):
-                self._loader = runner.build_dataloader(self.dataloader_cfg,
-                                                       seed=runner.seed)
+                self._loader = runner.build_dataloader(self.dataloader_cfg, seed=runner.seed)
             else:
                 self._loader = self.dataloader_cfg
         return self._loader
@@ -58,8 +60,11 @@ class KNNMonitorHook(Hook):
             feats = model.pooled_features(data['inputs'])  # (N, V, D)
             samples = []
             for s, f in zip(data['data_samples'], feats):
-                samples.append(dict(clip_features=f, gt_label=s.gt_label,
-                                    sample_idx=s.metainfo.get('sample_idx', -1)))
+                samples.append(
+                    dict(
+                        clip_features=f,
+                        gt_label=s.gt_label,
+                        sample_idx=s.metainfo.get('sample_idx', -1)))
             metric.process(None, samples)
         model.train(was_training)
         return metric.evaluate(len(loader.dataset))

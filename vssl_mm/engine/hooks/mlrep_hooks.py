@@ -26,8 +26,10 @@ class MLRepStageHook(Hook):
 
     priority = 'NORMAL'
 
-    def __init__(self, mul_start_ratio: Optional[float] = None,
-                 mul_start_epoch: Optional[int] = None, queue_start_epoch: int = 10,
+    def __init__(self,
+                 mul_start_ratio: Optional[float] = None,
+                 mul_start_epoch: Optional[int] = None,
+                 queue_start_epoch: int = 10,
                  freeze_prototypes_epochs: int = 1) -> None:
         if (mul_start_ratio is None) == (mul_start_epoch is None):
             raise ValueError('give exactly one of mul_start_ratio and mul_start_epoch')
@@ -65,8 +67,7 @@ class MLRepStageHook(Hook):
         else:
             self._saved = None
 
-    def after_train_iter(self, runner, batch_idx: int, data_batch=None,
-                         outputs=None) -> None:
+    def after_train_iter(self, runner, batch_idx: int, data_batch=None, outputs=None) -> None:
         if self._saved is None:
             return
         weight = self._model(runner).proto_head.prototypes.weight

@@ -52,8 +52,9 @@ class RankConsistencyHook(Hook):
         dist.all_gather(out, local)
         values = torch.stack(out)
         if not torch.all(values == values[0]):
-            raise RuntimeError('parameters differ across ranks: ' + ', '.join(
-                f'rank{r}={v[0].item():.10e}' for r, v in enumerate(values)))
+            raise RuntimeError('parameters differ across ranks: ' +
+                               ', '.join(f'rank{r}={v[0].item():.10e}'
+                                         for r, v in enumerate(values)))
         runner.logger.info(f'parameters identical on {world} ranks '
                            f'(checksum {local[0].item():.10e})')
 

@@ -66,13 +66,10 @@ class SkippedVideosHook(Hook):
         self._count = 0
         self._names = {}
 
-    def after_train_iter(self, runner, batch_idx: int, data_batch=None,
-                         outputs=None) -> None:
-        samples = data_batch.get('data_samples', None) if isinstance(data_batch,
-                                                                     dict) else None
+    def after_train_iter(self, runner, batch_idx: int, data_batch=None, outputs=None) -> None:
+        samples = data_batch.get('data_samples', None) if isinstance(data_batch, dict) else None
         for s in samples or []:
-            skipped = s.metainfo.get('skipped_videos', None) if hasattr(
-                s, 'metainfo') else None
+            skipped = s.metainfo.get('skipped_videos', None) if hasattr(s, 'metainfo') else None
             if skipped:
                 self._count += len(skipped)
                 for item in skipped:
@@ -92,12 +89,11 @@ class SkippedVideosHook(Hook):
                 f'{runner.epoch + 1}, more than {dataset.failure_limit_text()}. Examples: '
                 f'{examples}. Check the list with tools/data/check_videos.py.')
         runner.message_hub.update_scalar('train/skipped_videos', total)
-        listed = '; '.join(f'{k} ({v[:80]})' for k, v in list(self._names.items())[
-            :self.max_listed])
-        runner.logger.info(
-            f'Epoch {runner.epoch + 1}: skipped {total} video loads ({int(files)} '
-            'distinct files) over all ranks'
-            + (f'; rank {runner.rank} e.g.: {listed}' if listed else ''))
+        listed = '; '.join(f'{k} ({v[:80]})'
+                           for k, v in list(self._names.items())[:self.max_listed])
+        runner.logger.info(f'Epoch {runner.epoch + 1}: skipped {total} video loads ({int(files)} '
+                           'distinct files) over all ranks' +
+                           (f'; rank {runner.rank} e.g.: {listed}' if listed else ''))
 
 
 @HOOKS.register_module()
@@ -125,10 +121,14 @@ def get_rng_state() -> dict:
     version, py_state, gauss = random.getstate()
     name, keys, pos, has_gauss, cached = np.random.get_state()
     state = dict(
-        python=dict(version=int(version), state=torch.tensor(py_state, dtype=torch.int64),
-                    gauss=gauss),
-        numpy=dict(name=str(name), keys=torch.from_numpy(keys.astype(np.int64)),
-                   pos=int(pos), has_gauss=int(has_gauss), cached=float(cached)),
+        python=dict(
+            version=int(version), state=torch.tensor(py_state, dtype=torch.int64), gauss=gauss),
+        numpy=dict(
+            name=str(name),
+            keys=torch.from_numpy(keys.astype(np.int64)),
+            pos=int(pos),
+            has_gauss=int(has_gauss),
+            cached=float(cached)),
         torch=torch.get_rng_state())
     if torch.cuda.is_available():
         state['cuda'] = torch.cuda.get_rng_state()
@@ -137,11 +137,10 @@ def get_rng_state() -> dict:
 
 def set_rng_state(state: dict) -> None:
     py = state['python']
-    random.setstate((py['version'], tuple(int(v) for v in py['state'].tolist()),
-                     py['gauss']))
+    random.setstate((py['version'], tuple(int(v) for v in py['state'].tolist()), py['gauss']))
     n = state['numpy']
-    np.random.set_state((n['name'], n['keys'].numpy().astype(np.uint32), n['pos'],
-                         n['has_gauss'], n['cached']))
+    np.random.set_state(
+        (n['name'], n['keys'].numpy().astype(np.uint32), n['pos'], n['has_gauss'], n['cached']))
     torch.set_rng_state(state['torch'])
     if state.get('cuda', None) is not None and torch.cuda.is_available():
         torch.cuda.set_rng_state(state['cuda'])

@@ -16,7 +16,8 @@ from mmengine.logging import print_log
 from vssl_mm.registry import METRICS
 
 
-def recall_at_k(query: torch.Tensor, query_labels: torch.Tensor,
+def recall_at_k(query: torch.Tensor,
+                query_labels: torch.Tensor,
                 gallery: Optional[torch.Tensor] = None,
                 gallery_labels: Optional[torch.Tensor] = None,
                 topk: Sequence[int] = (1, 5, 10, 20, 50),
@@ -73,8 +74,11 @@ class RetrievalMetric(BaseMetric):
     """
     default_prefix = 'retrieval'
 
-    def __init__(self, topk: Sequence[int] = (1, 5, 10, 20, 50), center: bool = False,
-                 collect_device: str = 'cpu', prefix: Optional[str] = None) -> None:
+    def __init__(self,
+                 topk: Sequence[int] = (1, 5, 10, 20, 50),
+                 center: bool = False,
+                 collect_device: str = 'cpu',
+                 prefix: Optional[str] = None) -> None:
         super().__init__(collect_device=collect_device, prefix=prefix)
         if not topk or any(int(k) < 1 for k in topk):
             raise ValueError(f'topk must be positive integers, got {topk}')
@@ -97,11 +101,12 @@ class RetrievalMetric(BaseMetric):
                 label = sample.get('gt_label', None)
             if label is None:
                 raise KeyError('RetrievalMetric needs labelled samples (gt_label)')
-            self.results.append(dict(
-                feature=feat.numpy(),
-                label=int(torch.as_tensor(label).view(-1)[0]),
-                split=meta.get('retrieval_split', 'query'),
-                sample_idx=int(meta.get('sample_idx', -1))))
+            self.results.append(
+                dict(
+                    feature=feat.numpy(),
+                    label=int(torch.as_tensor(label).view(-1)[0]),
+                    split=meta.get('retrieval_split', 'query'),
+                    sample_idx=int(meta.get('sample_idx', -1))))
 
     def compute_metrics(self, results: List[dict]) -> Dict[str, float]:
         seen, kept = set(), []
@@ -122,7 +127,9 @@ class RetrievalMetric(BaseMetric):
 
         q, ql = stack(query)
         g, gl = stack(gallery) if gallery else (None, None)
-        print_log(f'retrieval: {len(query)} queries, '
-                  f'{len(gallery) if gallery else "leave-one-out"} gallery videos, '
-                  f'feature dim {q.shape[1]}', logger='current')
+        print_log(
+            f'retrieval: {len(query)} queries, '
+            f'{len(gallery) if gallery else "leave-one-out"} gallery videos, '
+            f'feature dim {q.shape[1]}',
+            logger='current')
         return recall_at_k(q, ql, g, gl, self.topk, self.center)

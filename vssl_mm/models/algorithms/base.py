@@ -11,15 +11,14 @@ from ..necks.projection import pool_features
 SampleList = Optional[List]
 
 
-def check_keys(given: Iterable[str], valid: Iterable[str], what: str, hint: str = ''
-               ) -> None:
+def check_keys(given: Iterable[str], valid: Iterable[str], what: str, hint: str = '') -> None:
     """Raise ``ValueError`` naming every key of ``given`` outside ``valid`` and listing
     the valid ones (nothing in a config is dropped silently)."""
     valid = sorted(set(valid))
     unknown = sorted(set(given) - set(valid))
     if unknown:
-        raise ValueError(f'{what}: unknown key(s) {unknown}; valid keys are {valid}'
-                         + (f' ({hint})' if hint else ''))
+        raise ValueError(f'{what}: unknown key(s) {unknown}; valid keys are {valid}' +
+                         (f' ({hint})' if hint else ''))
 
 
 def check_loss_weights(weights: Optional[Dict[str, float]], valid: Iterable[str],
@@ -30,8 +29,11 @@ def check_loss_weights(weights: Optional[Dict[str, float]], valid: Iterable[str]
     return weights
 
 
-def check_loss_cfg(cfg: Optional[dict], owner: str, arg: str,
-                   used: Optional[Iterable[str]] = None, hint: str = '') -> None:
+def check_loss_cfg(cfg: Optional[dict],
+                   owner: str,
+                   arg: str,
+                   used: Optional[Iterable[str]] = None,
+                   hint: str = '') -> None:
     """Validate the keys of a loss (or loss-bearing head) config an algorithm receives.
 
     Valid keys are ``type`` plus ``used`` (when the algorithm reads only some of the
@@ -49,8 +51,7 @@ def check_loss_cfg(cfg: Optional[dict], owner: str, arg: str,
         params = inspect.signature(cls.__init__).parameters
         if any(p.kind == p.VAR_KEYWORD for p in params.values()):
             return
-        used = [n for n, p in params.items()
-                if n != 'self' and p.kind != p.VAR_POSITIONAL]
+        used = [n for n, p in params.items() if n != 'self' and p.kind != p.VAR_POSITIONAL]
     check_keys(cfg, set(used) | {'type'}, f'{owner}.{arg}', hint)
 
 
@@ -64,7 +65,8 @@ class BaseVideoModel(BaseModel):
         init_cfg: mmengine initialisation config.
     """
 
-    def __init__(self, data_preprocessor: Optional[dict] = None,
+    def __init__(self,
+                 data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None) -> None:
         if data_preprocessor is None:
             data_preprocessor = dict(type='MultiViewDataPreprocessor')
@@ -72,7 +74,9 @@ class BaseVideoModel(BaseModel):
             data_preprocessor = MODELS.build(data_preprocessor)
         super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
 
-    def forward(self, inputs: torch.Tensor, data_samples: SampleList = None,
+    def forward(self,
+                inputs: torch.Tensor,
+                data_samples: SampleList = None,
                 mode: str = 'tensor') -> Union[Dict, List, Tuple, torch.Tensor]:
         if mode == 'loss':
             return self.loss(inputs, data_samples)
@@ -142,8 +146,9 @@ class BaseVideoSSL(BaseVideoModel):
             out = (out, )
         return tuple(out)
 
-    def extract_views(self, inputs: torch.Tensor, views: Optional[Sequence[int]] = None
-                      ) -> Tuple[torch.Tensor, ...]:
+    def extract_views(self,
+                      inputs: torch.Tensor,
+                      views: Optional[Sequence[int]] = None) -> Tuple[torch.Tensor, ...]:
         """Run the chosen views of ``(N, V, C, T, H, W)`` in one backbone pass.
 
         Returns stage maps of shape ``(N, V', C_s, T_s, H_s, W_s)``.

@@ -25,8 +25,11 @@ class ClipContrast(BaseVideoSSL):
         loss: ``InfoNCELoss`` config (an unknown key raises, naming it).
     """
 
-    def __init__(self, backbone: dict, neck: dict, loss: dict = dict(
-            type='InfoNCELoss', temperature=0.1), **kwargs) -> None:
+    def __init__(self,
+                 backbone: dict,
+                 neck: dict,
+                 loss: dict = dict(type='InfoNCELoss', temperature=0.1),
+                 **kwargs) -> None:
         super().__init__(backbone, **kwargs)
         self.neck = MODELS.build(neck)
         check_loss_cfg(loss, 'ClipContrast', 'loss')
@@ -44,5 +47,5 @@ class ClipContrast(BaseVideoSSL):
         return dict(
             loss_nce=loss,
             acc_nce=acc.detach(),
-            nce_candidates=torch.tensor(float(self.loss_nce.last_num_candidates),
-                                        device=inputs.device))
+            nce_candidates=torch.tensor(
+                float(self.loss_nce.last_num_candidates), device=inputs.device))

@@ -94,8 +94,7 @@ class CtrlAug(BaseVideoSSL):
         self.missing_pairs = missing_pairs
         self.no_same_level_batches = 0
         if isinstance(global_temporal_strides, dict):
-            global_temporal_strides = {int(k): int(v)
-                                       for k, v in global_temporal_strides.items()}
+            global_temporal_strides = {int(k): int(v) for k, v in global_temporal_strides.items()}
         elif global_temporal_strides is not None:
             global_temporal_strides = tuple(int(v) for v in global_temporal_strides)
         self.global_temporal_strides = global_temporal_strides or None
@@ -124,8 +123,8 @@ class CtrlAug(BaseVideoSSL):
         local = self.extract_feat(inputs.flatten(0, 1))[-1]
         local = local.view(n, k, *local.shape[1:])
         glob = torch.stack([s.metainfo[self.global_key][0] for s in data_samples])
-        glob = self.extract_feat(glob.to(inputs.device),
-                                 temporal_strides=self.global_temporal_strides)[-1]
+        glob = self.extract_feat(
+            glob.to(inputs.device), temporal_strides=self.global_temporal_strides)[-1]
         return local, glob
 
     # ------------------------------------------------------------------ L_rc (Eq. 3-4)
@@ -135,13 +134,16 @@ class CtrlAug(BaseVideoSSL):
         ``(N, C, T_v, H', W')`` of the global batch, soft targets ``S_k`` (Eq. 1)."""
         n, k = local.shape[:2]
         s = correspondence_from_metainfo([d.metainfo['ctrl_params'] for d in data_samples],
-                                         grid_shape(local), grid_shape(glob),
+                                         grid_shape(local),
+                                         grid_shape(glob),
                                          device=local.device)  # (N, K, Nc, Nv)
         q = self.projection(local.flatten(0, 1)).view(n, k * s.shape[2], -1)  # (N,KNc,D)
         key = self.projection(glob)  # (N, Nv, D)
         loss, acc = self.loss_rc(q, key, targets=s.flatten(1, 2))
-        return dict(loss_rc=self.loss_weights['rc'] * loss, acc_rc=acc.detach(),
-                    rc_candidates=q.new_tensor(float(self.loss_rc.last_num_candidates)))
+        return dict(
+            loss_rc=self.loss_weights['rc'] * loss,
+            acc_rc=acc.detach(),
+            rc_candidates=q.new_tensor(float(self.loss_rc.last_num_candidates)))
 
     # ------------------------------------------------------------------ L_mi (Eq. 5-6)
     @staticmethod
@@ -168,8 +170,10 @@ class CtrlAug(BaseVideoSSL):
         if self.missing_pairs == 'error':
             raise RuntimeError(msg)
         self.no_same_level_batches += 1
-        print_log(f'{msg} [no_same_level_batches={self.no_same_level_batches}]',
-                  logger='current', level=logging.WARNING)
+        print_log(
+            f'{msg} [no_same_level_batches={self.no_same_level_batches}]',
+            logger='current',
+            level=logging.WARNING)
 
     def loss_mutual_info(self, local_vec: torch.Tensor, glob_vec: torch.Tensor,
                          data_samples) -> Dict[str, torch.Tensor]:
@@ -195,30 +199,33 @@ class CtrlAug(BaseVideoSSL):
         scores_lg = self.critic.pairwise(local_vec.flatten(0, 1), y_lg, frozen=True)
         joint_lg = ~other  # the clip's own video
         mi_lg = mine_lower_bound(scores_lg, scores_lg, joint_lg, other)
-        return dict(loss_mi=-w * mi_level, loss_mi_lg=w * mi_lg,
-                    mi_level=mi_level.detach(), mi_lg=mi_lg.detach(),
-                    same_level_pairs=(same & other).sum().float(),
-                    levels_in_batch=scores.new_tensor(float(len(torch.unique(all_level)))),
-                    no_same_level_batches=scores.new_tensor(
-                        float(self.no_same_level_batches)))
+        return dict(
+            loss_mi=-w * mi_level,
+            loss_mi_lg=w * mi_lg,
+            mi_level=mi_level.detach(),
+            mi_lg=mi_lg.detach(),
+            same_level_pairs=(same & other).sum().float(),
+            levels_in_batch=scores.new_tensor(float(len(torch.unique(all_level)))),
+            no_same_level_batches=scores.new_tensor(float(self.no_same_level_batches)))
 
     # ------------------------------------------------------------------ L_td (Eq. 7)
-    def loss_temporal_dependency(self, local_vec: torch.Tensor, glob_vec: torch.Tensor
-                                 ) -> Dict[str, torch.Tensor]:
+    def loss_temporal_dependency(self, local_vec: torch.Tensor,
+                                 glob_vec: torch.Tensor) -> Dict[str, torch.Tensor]:
         """``-I`` of G_psi between ordered and shuffled clips ``(N, K, C)`` and the video
         ``(N, C)``; VCOP head: cross-entropy of the ``K!`` orders."""
         w = self.loss_weights['td']
         if self.td_head.is_classifier:  # VCOP-style: order classification
             shuffled, _, order = permute_clips(local_vec)
             logits = self.td_head(shuffled)
-            return dict(loss_td=w * F.cross_entropy(logits, order),
-                        acc_td=(logits.argmax(1) == order).float().mean().detach())
+            return dict(
+                loss_td=w * F.cross_entropy(logits, order),
+                acc_td=(logits.argmax(1) == order).float().mean().detach())
         shuffled, _ = shuffle_clips(local_vec)
         joint = self.td_head(local_vec, glob_vec)  # ordered f_bar(v) with f'(v)
         marginal = self.td_head(shuffled, glob_vec)  # arbitrarily ordered f~(v)
         mi = mine_lower_bound(joint, marginal)
-        return dict(loss_td=-w * mi, mi_td=mi.detach(),
-                    acc_td=(joint > marginal).float().mean().detach())
+        return dict(
+            loss_td=-w * mi, mi_td=mi.detach(), acc_td=(joint > marginal).float().mean().detach())
 
     # ------------------------------------------------------------------ L_nce
     def loss_clip_nce(self, local_vec: torch.Tensor) -> Dict[str, torch.Tensor]:

@@ -54,8 +54,8 @@ class HDC(BaseVideoSSL):
                  scales: Sequence[int] = (3, 4, 5),
                  sc_weights: Sequence[float] = (0.25, 0.5, 1.0),
                  tc_weights: Sequence[float] = (0.25, 0.5, 1.0),
-                 loss: dict = dict(type='InfoNCELoss', temperature=0.07, gather=True,
-                                   symmetric=False),
+                 loss: dict = dict(
+                     type='InfoNCELoss', temperature=0.07, gather=True, symmetric=False),
                  **kwargs) -> None:
         super().__init__(backbone, **kwargs)
         if not len(scales) == len(sc_weights) == len(tc_weights):
@@ -73,9 +73,13 @@ class HDC(BaseVideoSSL):
                     for a, b in zip(self.sc_weights, self.tc_weights)]
         head = dict(head, scales=self.scales, branches=branches)
         self.head = MODELS.build(head)
-        check_loss_cfg(loss, 'HDC', 'loss', used=self.NCE_KEYS,
-                       hint='HDC weights its terms with sc_weights / tc_weights and '
-                       'scores with the cosine of L2-normalised projections')
+        check_loss_cfg(
+            loss,
+            'HDC',
+            'loss',
+            used=self.NCE_KEYS,
+            hint='HDC weights its terms with sc_weights / tc_weights and '
+            'scores with the cosine of L2-normalised projections')
         self.nce = MODELS.build(loss)
 
     def contrast(self, query: torch.Tensor, key: torch.Tensor) -> tuple:
@@ -84,8 +88,7 @@ class HDC(BaseVideoSSL):
         positions and videos). Returns ``(loss, acc)``."""
         return self.nce(query, key)
 
-    def embed(self, feat: torch.Tensor, branch: str, scale: int,
-              pool: str) -> torch.Tensor:
+    def embed(self, feat: torch.Tensor, branch: str, scale: int, pool: str) -> torch.Tensor:
         """``(N, C, T, H, W)`` -> normalised ``(N, P, D)``: ``pool='spatial'`` gives one
         vector per temporal position (``P = T``, S-Avg pooling), ``'avg'`` one per clip
         (``P = 1``, G-Avg pooling), then ``g_branch^scale`` and L2 normalisation."""
@@ -108,19 +111,18 @@ class HDC(BaseVideoSSL):
             raise ValueError(f'backbone returned {len(feats)} stages for scales '
                              f'{self.scales}: set out_indices to the blocks {self.scales}')
         losses = dict()
-        for feat, k, alpha, beta in zip(feats, self.scales, self.sc_weights,
-                                        self.tc_weights):
+        for feat, k, alpha, beta in zip(feats, self.scales, self.sc_weights, self.tc_weights):
             u_o = feat[:, 0]
             if alpha > 0:  # Spatial Contrast, Eq. 4
-                loss, acc = self.nce(self.embed(u_o, 'o', k, 'spatial'),
-                                     self.embed(feat[:, 1], 's', k, 'spatial'))
+                loss, acc = self.nce(
+                    self.embed(u_o, 'o', k, 'spatial'), self.embed(feat[:, 1], 's', k, 'spatial'))
                 losses[f'loss_sc_{k}'] = alpha * loss
                 losses[f'acc_sc_{k}'] = acc.detach()
             if beta > 0:  # Temporal Contrast, Eq. 5
-                loss, acc = self.nce(self.embed(u_o, 'o', k, 'avg'),
-                                     self.embed(feat[:, -1], 't', k, 'avg'))
+                loss, acc = self.nce(
+                    self.embed(u_o, 'o', k, 'avg'), self.embed(feat[:, -1], 't', k, 'avg'))
                 losses[f'loss_tc_{k}'] = beta * loss
                 losses[f'acc_tc_{k}'] = acc.detach()
-        losses['num_negatives'] = torch.tensor(float(self.nce.last_num_candidates - 1),
-                                               device=inputs.device)
+        losses['num_negatives'] = torch.tensor(
+            float(self.nce.last_num_candidates - 1), device=inputs.device)
         return losses

@@ -43,14 +43,22 @@ from .base import BaseVideoSSL, check_loss_weights
 
 LEVELS = ('low', 'mid', 'high')
 DEFAULT_WEIGHTS = dict(
-    ins=1.0, proto=0.5,
-    mul_high=1.0, mul_mid=0.5, mul_low=0.3,
-    aug_mid=0.5, aug_low=0.3,
-    ret_high=1.0, ret_mid=0.5, ret_low=0.3)
+    ins=1.0,
+    proto=0.5,
+    mul_high=1.0,
+    mul_mid=0.5,
+    mul_low=0.3,
+    aug_mid=0.5,
+    aug_low=0.3,
+    ret_high=1.0,
+    ret_mid=0.5,
+    ret_low=0.3)
 #: state-dict keys before the queue moved into the prototype head -> their keys now
-RENAMED_KEYS = {'proto_queue.queue': 'proto_head.queue.queue',
-                'proto_queue.ptr': 'proto_head.queue.ptr',
-                'queue_filled': 'proto_head.queue_filled'}
+RENAMED_KEYS = {
+    'proto_queue.queue': 'proto_head.queue.queue',
+    'proto_queue.ptr': 'proto_head.queue.ptr',
+    'queue_filled': 'proto_head.queue_filled'
+}
 
 
 def temporal_transform(x: torch.Tensor, name: str) -> torch.Tensor:
@@ -169,27 +177,40 @@ class MLRep(BaseVideoSSL):
         self.temporal_augs = tuple(temporal_augs)
 
         # high level: projection z (Eq. 2), prototypes P, score queue and L_proto (Eq. 4)
-        self.proto_head = MODELS.build(_merged(dict(
-            type='PrototypeHead', in_channels=self.channels['high'],
-            out_channels=proj_channels, num_prototypes=num_prototypes,
-            queue_length=queue_length,
-            loss=dict(type='SwappedPredictionLoss', temperature=proto_temperature,
-                      sinkhorn_eps=sinkhorn_eps, sinkhorn_iters=sinkhorn_iters)),
-            proto_head))
+        self.proto_head = MODELS.build(
+            _merged(
+                dict(
+                    type='PrototypeHead',
+                    in_channels=self.channels['high'],
+                    out_channels=proj_channels,
+                    num_prototypes=num_prototypes,
+                    queue_length=queue_length,
+                    loss=dict(
+                        type='SwappedPredictionLoss',
+                        temperature=proto_temperature,
+                        sinkhorn_eps=sinkhorn_eps,
+                        sinkhorn_iters=sinkhorn_iters)), proto_head))
         # lower levels: projections for L_mul (Eq. 10)
-        neck = _merged(dict(type='MLPProjection', out_channels=proj_channels,
-                            num_layers=2, with_bn=True), level_neck)
+        neck = _merged(
+            dict(type='MLPProjection', out_channels=proj_channels, num_layers=2, with_bn=True),
+            level_neck)
         self.level_proj = nn.ModuleDict({
             lv: MODELS.build(dict(neck, in_channels=self.channels[lv]))
-            for lv in ('low', 'mid') if weights[f'mul_{lv}'] > 0})
+            for lv in ('low', 'mid') if weights[f'mul_{lv}'] > 0
+        })
         # temporal heads (Eq. 11-13): ME on low and mid, plain MLP on high
-        head = _merged(dict(type='TemporalTokenHead', out_channels=proj_channels,
-                            reduction=me_reduction, temperature=temperature,
-                            batch_negatives=aug_batch_negatives), temporal_head)
+        head = _merged(
+            dict(
+                type='TemporalTokenHead',
+                out_channels=proj_channels,
+                reduction=me_reduction,
+                temperature=temperature,
+                batch_negatives=aug_batch_negatives), temporal_head)
         self.temporal_heads = nn.ModuleDict({
-            lv: MODELS.build(dict(head, in_channels=self.channels[lv], with_me=lv != 'high'))
-            for lv in LEVELS
-            if weights.get(f'aug_{lv}', 0) > 0 or weights[f'ret_{lv}'] > 0})
+            lv:
+            MODELS.build(dict(head, in_channels=self.channels[lv], with_me=lv != 'high'))
+            for lv in LEVELS if weights.get(f'aug_{lv}', 0) > 0 or weights[f'ret_{lv}'] > 0
+        })
         self.register_buffer('mul_on', torch.tensor([int(mul_on)], dtype=torch.long))
         self.register_buffer('queue_on', torch.tensor([int(queue_on)], dtype=torch.long))
 
@@ -250,12 +271,11 @@ class MLRep(BaseVideoSSL):
         out['loss_proto'] = w['proto'] * loss_proto
 
         # graph E (Eq. 6-9) of the global batch from the high level, no gradient
-        graph, clusters = batch_graph(z, keys, assignments, diag, self.tau, self.eta,
-                                      self.graph)
+        graph, clusters = batch_graph(z, keys, assignments, diag, self.tau, self.eta, self.graph)
         out['graph_edges'] = (graph > 0).sum(dim=1).float().mean()
         # prototypes used by the global batch (fixed-size count: no unique(), no host read)
-        out['num_clusters'] = torch.zeros(self.num_prototypes, device=clusters.device
-                                          ).index_fill_(0, clusters, 1.).sum()
+        out['num_clusters'] = torch.zeros(
+            self.num_prototypes, device=clusters.device).index_fill_(0, clusters, 1.).sum()
 
         # L_mul (Eq. 10): every level's Eq. 3 distribution against E (0 before the stage)
         mul = self.mul_on[0].to(inputs.dtype)
@@ -263,10 +283,10 @@ class MLRep(BaseVideoSSL):
             if w[f'mul_{lv}'] <= 0:
                 continue
             if lv not in log_sim:
-                zl = F.normalize(self.level_proj[lv](self._pooled_short(feats[lv]).flatten(
-                    0, 1)), dim=1).view(n, 2, -1)
-                log_sim[lv] = cross_view_log_similarity(zl, gather_with_grad(zl), diag,
-                                                        self.tau)
+                zl = F.normalize(
+                    self.level_proj[lv](self._pooled_short(feats[lv]).flatten(0, 1)),
+                    dim=1).view(n, 2, -1)
+                log_sim[lv] = cross_view_log_similarity(zl, gather_with_grad(zl), diag, self.tau)
             out[f'loss_mul_{lv}'] = w[f'mul_{lv}'] * mul * cross_view_instance_loss(
                 log_sim[lv], graph)
         out['mul_on'] = self.mul_on.float().squeeze(0)
@@ -281,8 +301,8 @@ class MLRep(BaseVideoSSL):
         n = feat.shape[0]
         return pool_features(feat[:, :2].flatten(0, 1), 'avg').view(n, 2, -1)
 
-    def _temporal_copies(self, inputs: torch.Tensor, feats: Dict[str, torch.Tensor]
-                         ) -> Dict[str, torch.Tensor]:
+    def _temporal_copies(self, inputs: torch.Tensor,
+                         feats: Dict[str, torch.Tensor]) -> Dict[str, torch.Tensor]:
         """Per level, ``(A*2N, C, T, H, W)`` temporally transformed copies of the short
         clips: of their features (``'feature'``) or through the backbone (``'input'``)."""
         levels = [lv for lv in self.temporal_heads if self.loss_weights.get(f'aug_{lv}', 0) > 0]
@@ -293,8 +313,12 @@ class MLRep(BaseVideoSSL):
             stacked = torch.cat([temporal_transform(clips, a) for a in self.temporal_augs])
             copies = dict(zip(LEVELS, self.extract_feat(stacked)[-3:]))
             return {lv: copies[lv] for lv in levels}
-        return {lv: torch.cat([temporal_transform(feats[lv][:, :2].flatten(0, 1), a)
-                               for a in self.temporal_augs]) for lv in levels}
+        return {
+            lv:
+            torch.cat(
+                [temporal_transform(feats[lv][:, :2].flatten(0, 1), a) for a in self.temporal_augs])
+            for lv in levels
+        }
 
     def _temporal_losses(self, inputs: torch.Tensor, feats: Dict[str, torch.Tensor],
                          diag: torch.Tensor) -> Dict[str, torch.Tensor]:

@@ -28,8 +28,7 @@ from ..utils.queue import KeyQueue
 from .base import BaseVideoSSL, check_loss_cfg
 
 
-def load_generator(generator: nn.Module, checkpoint: str, prefix: str = 'generator.'
-                   ) -> None:
+def load_generator(generator: nn.Module, checkpoint: str, prefix: str = 'generator.') -> None:
     """Load ``prefix*`` weights of a :class:`ViewSynthesis` checkpoint (weights_only)."""
     from mmengine.runner.checkpoint import CheckpointLoader
     ckpt = CheckpointLoader.load_checkpoint(checkpoint, map_location='cpu')
@@ -76,8 +75,8 @@ class SegOrderRate(BaseVideoSSL):
                  view_prob: float = 0.5,
                  **kwargs) -> None:
         super().__init__(backbone, **kwargs)
-        for arg, cfg in (('order_head', order_head), ('rate_head', rate_head),
-                         ('contrast_loss', contrast_loss)):
+        for arg, cfg in (('order_head', order_head), ('rate_head', rate_head), ('contrast_loss',
+                                                                                contrast_loss)):
             check_loss_cfg(cfg or None, 'SegOrderRate', arg)
         self.order_head = MODELS.build(order_head) if order_head else None
         self.rate_head = MODELS.build(rate_head) if rate_head else None
@@ -127,10 +126,11 @@ class SegOrderRate(BaseVideoSSL):
     @staticmethod
     def _targets(data_samples, device) -> tuple:
         order = torch.tensor([int(s.metainfo['order_label']) for s in data_samples],
-                             dtype=torch.long, device=device)
-        rates = torch.from_numpy(np.stack([np.asarray(s.metainfo['seg_rates'],
-                                                      dtype=np.float32)
-                                           for s in data_samples])).to(device)
+                             dtype=torch.long,
+                             device=device)
+        rates = torch.from_numpy(
+            np.stack([np.asarray(s.metainfo['seg_rates'], dtype=np.float32)
+                      for s in data_samples])).to(device)
         return order, rates
 
     # ------------------------------------------------------------------ key branch
@@ -180,8 +180,8 @@ class SegOrderRate(BaseVideoSSL):
             k, synth_ratio = self._keys(inputs)
             loss, acc = self.loss_contrast(q, k, queue=self.queue())
             self.queue.enqueue(k)
-            losses.update(loss_contrast=loss, acc_contrast=acc.detach(),
-                          key_synth_ratio=synth_ratio)
+            losses.update(
+                loss_contrast=loss, acc_contrast=acc.detach(), key_synth_ratio=synth_ratio)
         if not losses:
             raise ValueError('SegOrderRate has no loss term: set order_head, rate_head '
                              'or contrast_loss')

@@ -42,16 +42,16 @@ def flow_warp(img: torch.Tensor, flow: torch.Tensor) -> torch.Tensor:
     ``out(p) = img(p + flow(p))``, bilinear, border padding; zero flow is the identity.
     """
     n, _, h, w = img.shape
-    ys, xs = torch.meshgrid(torch.arange(h, dtype=img.dtype, device=img.device),
-                            torch.arange(w, dtype=img.dtype, device=img.device),
-                            indexing='ij')
+    ys, xs = torch.meshgrid(
+        torch.arange(h, dtype=img.dtype, device=img.device),
+        torch.arange(w, dtype=img.dtype, device=img.device),
+        indexing='ij')
     gx = xs[None] + flow[:, 0]
     gy = ys[None] + flow[:, 1]
     gx = 2.0 * gx / max(w - 1, 1) - 1.0
     gy = 2.0 * gy / max(h - 1, 1) - 1.0
     grid = torch.stack([gx, gy], dim=-1)
-    return F.grid_sample(img, grid, mode='bilinear', padding_mode='border',
-                         align_corners=True)
+    return F.grid_sample(img, grid, mode='bilinear', padding_mode='border', align_corners=True)
 
 
 def kl_divergence(mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
@@ -72,23 +72,22 @@ class VideoVAE(nn.Module):
     resolution (:func:`upsample_conv3d`, same result up to float rounding).
     """
 
-    def __init__(self, in_channels: int = 3, base_channels: int = 32,
+    def __init__(self,
+                 in_channels: int = 3,
+                 base_channels: int = 32,
                  latent_channels: int = 32) -> None:
         super().__init__()
         c = base_channels
         self.encoder = nn.Sequential(
-            OneDNNConv3d(in_channels, c, 3, stride=(1, 2, 2), padding=1),
-            nn.BatchNorm3d(c), nn.ReLU(inplace=True),
-            OneDNNConv3d(c, 2 * c, 3, stride=(1, 2, 2), padding=1),
+            OneDNNConv3d(in_channels, c, 3, stride=(1, 2, 2), padding=1), nn.BatchNorm3d(c),
+            nn.ReLU(inplace=True), OneDNNConv3d(c, 2 * c, 3, stride=(1, 2, 2), padding=1),
             nn.BatchNorm3d(2 * c), nn.ReLU(inplace=True))
         self.to_mu = OneDNNConv3d(2 * c, latent_channels, 1)
         self.to_logvar = OneDNNConv3d(2 * c, latent_channels, 1)
         self.decoder = nn.Sequential(
-            OneDNNConv3d(latent_channels, 2 * c, 3, padding=1),
-            nn.BatchNorm3d(2 * c), nn.ReLU(inplace=True),
-            nn.Upsample(scale_factor=(1, 2, 2), mode='nearest'),
-            OneDNNConv3d(2 * c, c, 3, padding=1),
-            nn.BatchNorm3d(c), nn.ReLU(inplace=True),
+            OneDNNConv3d(latent_channels, 2 * c, 3, padding=1), nn.BatchNorm3d(2 * c),
+            nn.ReLU(inplace=True), nn.Upsample(scale_factor=(1, 2, 2), mode='nearest'),
+            OneDNNConv3d(2 * c, c, 3, padding=1), nn.BatchNorm3d(c), nn.ReLU(inplace=True),
             nn.Upsample(scale_factor=(1, 2, 2), mode='nearest'),
             OneDNNConv3d(c, in_channels, 3, padding=1))
 
@@ -115,8 +114,7 @@ class VideoVAE(nn.Module):
             i += 1
         return z
 
-    def forward(self, x: torch.Tensor, sample: bool = True,
-                rows: Optional[torch.Tensor] = None):
+    def forward(self, x: torch.Tensor, sample: bool = True, rows: Optional[torch.Tensor] = None):
         """Return ``(x', mu, logvar)``; ``sample=False`` decodes the mean.
 
         ``rows`` (eval mode only): synthesise only these rows of ``x``; the outputs have
@@ -134,8 +132,8 @@ class VideoVAE(nn.Module):
         if sample:
             # noise of the whole batch (randn_like of the full mu), then the chosen rows
             noise = draw_for_global_batch(
-                lambda m: torch.randn((m, ) + tuple(mu.shape[1:]), dtype=mu.dtype,
-                                      device=mu.device), x.shape[0])
+                lambda m: torch.randn(
+                    (m, ) + tuple(mu.shape[1:]), dtype=mu.dtype, device=mu.device), x.shape[0])
             z = mu + (noise if rows is None else noise[rows]) * (0.5 * logvar).exp()
         return self.decode(z), mu, logvar
 
@@ -147,7 +145,9 @@ class FrameFlowEstimator(nn.Module):
     No normalisation layers (so a functional call with detached parameters is exact).
     """
 
-    def __init__(self, in_channels: int = 3, base_channels: int = 32,
+    def __init__(self,
+                 in_channels: int = 3,
+                 base_channels: int = 32,
                  max_flow: float = 8.0) -> None:
         super().__init__()
         c = base_channels
@@ -190,9 +190,13 @@ class ViewSynthesis(BaseVideoModel):
         eps: Charbonnier epsilon.
     """
 
-    def __init__(self, generator: dict, flow_estimator: dict, feature_extractor: dict,
+    def __init__(self,
+                 generator: dict,
+                 flow_estimator: dict,
+                 feature_extractor: dict,
                  train_feature_extractor: bool = False,
-                 loss_weights: Optional[Dict[str, float]] = None, eps: float = 1e-3,
+                 loss_weights: Optional[Dict[str, float]] = None,
+                 eps: float = 1e-3,
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
@@ -204,8 +208,8 @@ class ViewSynthesis(BaseVideoModel):
             for p in self.feature_extractor.parameters():
                 p.requires_grad_(False)
         self.loss_weights = dict(photo=1.0, kl=1.0, infomax=1.0, infomin=1.0)
-        self.loss_weights.update(check_loss_weights(loss_weights, self.loss_weights,
-                                                    'ViewSynthesis'))
+        self.loss_weights.update(
+            check_loss_weights(loss_weights, self.loss_weights, 'ViewSynthesis'))
         self.eps = eps
 
     def train(self, mode: bool = True):

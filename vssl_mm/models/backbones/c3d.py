@@ -96,8 +96,7 @@ class C3DTrunk(MultiLevelBackboneMixin, NamedStagesMixin, BaseModule):
             names = []
             for j in range(n_convs):
                 name = f'conv{i + 1}{"ab"[j]}'
-                self.add_module(name, ConvModule(inplanes, planes,
-                                                 **conv_param))
+                self.add_module(name, ConvModule(inplanes, planes, **conv_param))
                 inplanes = planes
                 names.append(name)
             self.stage_names.append(names)
@@ -105,8 +104,7 @@ class C3DTrunk(MultiLevelBackboneMixin, NamedStagesMixin, BaseModule):
         self.pool2 = nn.MaxPool3d(kernel_size=(2, 2, 2), stride=(2, 2, 2))
         self.pool3 = nn.MaxPool3d(kernel_size=(2, 2, 2), stride=(2, 2, 2))
         self.pool4 = nn.MaxPool3d(kernel_size=(2, 2, 2), stride=(2, 2, 2))
-        self.pool5 = nn.MaxPool3d(
-            kernel_size=(2, 2, 2), stride=(2, 2, 2), padding=(0, 1, 1))
+        self.pool5 = nn.MaxPool3d(kernel_size=(2, 2, 2), stride=(2, 2, 2), padding=(0, 1, 1))
         self.feat_dim = inplanes
 
     # -- stride override ---------------------------------------------------------------
@@ -122,8 +120,7 @@ class C3DTrunk(MultiLevelBackboneMixin, NamedStagesMixin, BaseModule):
     def init_weights(self) -> None:
         """Kaiming init (or ``pretrained=``), then ``init_cfg`` (Pretrained last)."""
         if isinstance(self.pretrained, str):
-            load_checkpoint(
-                self, self.pretrained, strict=False, logger='current')
+            load_checkpoint(self, self.pretrained, strict=False, logger='current')
         elif self.pretrained is None:
             for m in self.modules():
                 if isinstance(m, nn.Conv3d):
@@ -141,11 +138,10 @@ class C3DTrunk(MultiLevelBackboneMixin, NamedStagesMixin, BaseModule):
             x = getattr(self, name)(x)
         return x
 
-    def forward(
-        self,
-        x: torch.Tensor,
-        temporal_strides: StrideSpec = None
-    ) -> Union[torch.Tensor, Tuple[torch.Tensor, ...]]:
+    def forward(self,
+                x: torch.Tensor,
+                temporal_strides: StrideSpec = None
+                ) -> Union[torch.Tensor, Tuple[torch.Tensor, ...]]:
         """Forward.
 
         Args:
@@ -161,11 +157,7 @@ class C3DTrunk(MultiLevelBackboneMixin, NamedStagesMixin, BaseModule):
         outs = []
         with self._applied_temporal_strides(strides):
             for i in range(len(self.arch)):
-                x = self._run(
-                    lambda t, i=i: self._stage_convs(i, t),
-                    x,
-                    strides,
-                    self.with_cp)
+                x = self._run(lambda t, i=i: self._stage_convs(i, t), x, strides, self.with_cp)
                 pooled = getattr(self, f'pool{i + 1}')(x)
                 if i in self.out_indices:
                     outs.append(pooled if self.pool_outputs else x)

@@ -60,17 +60,16 @@ class _ResNetSSLMixin(MultiLevelBackboneMixin):
     def _uses_pool1(self) -> bool:
         return self.with_pool1
 
-    def _layer_forward(self, layer: nn.Module, x: torch.Tensor,
-                       strides: Dict[int, int]) -> torch.Tensor:
+    def _layer_forward(self, layer: nn.Module, x: torch.Tensor, strides: Dict[int,
+                                                                              int]) -> torch.Tensor:
         for block in layer:
             x = self._run(block, x, strides, self._ssl_with_cp)
         return x
 
-    def forward(
-        self,
-        x: torch.Tensor,
-        temporal_strides: StrideSpec = None
-    ) -> Union[torch.Tensor, Tuple[torch.Tensor, ...]]:
+    def forward(self,
+                x: torch.Tensor,
+                temporal_strides: StrideSpec = None
+                ) -> Union[torch.Tensor, Tuple[torch.Tensor, ...]]:
         """Forward.
 
         Args:
@@ -164,8 +163,7 @@ class ResNet3dSSL(_ResNetSSLMixin, ResNet3d):
             depth, stage_blocks = 18, stage_blocks or (1, 1, 1, 1)
         if zero_init_residual is None:
             # instance norm with zero-initialised gamma breaks (docs/design.md, pitfall 9)
-            zero_init_residual = not str(norm_cfg.get('type',
-                                                      '')).startswith('IN')
+            zero_init_residual = not str(norm_cfg.get('type', '')).startswith('IN')
         super().__init__(
             depth=depth,
             pretrained=pretrained,

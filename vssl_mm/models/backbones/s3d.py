@@ -127,8 +127,7 @@ class InceptionBlock3d(nn.Module):
                  norm_cfg: Optional[Dict] = None,
                  act_cfg: Optional[Dict] = None) -> None:
         super().__init__()
-        cfg = dict(
-            conv_cfg=dict(type='Conv3d'), norm_cfg=norm_cfg, act_cfg=act_cfg)
+        cfg = dict(conv_cfg=dict(type='Conv3d'), norm_cfg=norm_cfg, act_cfg=act_cfg)
         self.branch0 = ConvModule(in_channels, b0, 1, **cfg)
         self.branch1 = nn.Sequential(
             ConvModule(in_channels, b1a, 1, **cfg),
@@ -148,12 +147,7 @@ class InceptionBlock3d(nn.Module):
         self.out_channels = b0 + b1b + b2b + b3b
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        outs = [
-            self.branch0(x),
-            self.branch1(x),
-            self.branch2(x),
-            self.branch3(x)
-        ]
+        outs = [self.branch0(x), self.branch1(x), self.branch2(x), self.branch3(x)]
         if self.gating:
             outs = [getattr(self, f'gate{i}')(o) for i, o in enumerate(outs)]
         return torch.cat(outs, dim=1)
@@ -204,23 +198,14 @@ class S3D(MultiLevelBackboneMixin, NamedStagesMixin, BaseModule):
         nc = dict(norm_cfg=norm_cfg, act_cfg=act_cfg)
 
         self.conv1 = SepConv3d(
-            in_channels,
-            64, (first_temporal_kernel, 7, 7),
-            stride=(2, 2, 2),
-            **nc)
-        self.pool2 = nn.MaxPool3d((1, 3, 3),
-                                  stride=(1, 2, 2),
-                                  padding=(0, 1, 1))
+            in_channels, 64, (first_temporal_kernel, 7, 7), stride=(2, 2, 2), **nc)
+        self.pool2 = nn.MaxPool3d((1, 3, 3), stride=(1, 2, 2), padding=(0, 1, 1))
         self.conv2b = ConvModule(64, 64, 1, conv_cfg=dict(type='Conv3d'), **nc)
         self.conv2c = SepConv3d(64, 192, (3, 3, 3), **nc)
         if gating:
             self.gate2c = SelfGating(192)
-        self.pool3 = nn.MaxPool3d((1, 3, 3),
-                                  stride=(1, 2, 2),
-                                  padding=(0, 1, 1))
-        self.pool4 = nn.MaxPool3d((3, 3, 3),
-                                  stride=(2, 2, 2),
-                                  padding=(1, 1, 1))
+        self.pool3 = nn.MaxPool3d((1, 3, 3), stride=(1, 2, 2), padding=(0, 1, 1))
+        self.pool4 = nn.MaxPool3d((3, 3, 3), stride=(2, 2, 2), padding=(1, 1, 1))
         self.pool5 = nn.MaxPool3d((2, 2, 2), stride=(2, 2, 2), ceil_mode=True)
         for name, cfg in INCEPTION_CFGS.items():
             self.add_module(name, InceptionBlock3d(*cfg, gating=gating, **nc))
@@ -228,10 +213,7 @@ class S3D(MultiLevelBackboneMixin, NamedStagesMixin, BaseModule):
             ['conv1'],
             ['pool2', 'conv2b', 'conv2c'] + (['gate2c'] if gating else []),
             ['pool3', 'mixed_3b', 'mixed_3c'],
-            [
-                'pool4', 'mixed_4b', 'mixed_4c', 'mixed_4d', 'mixed_4e',
-                'mixed_4f'
-            ],
+            ['pool4', 'mixed_4b', 'mixed_4c', 'mixed_4d', 'mixed_4e', 'mixed_4f'],
             ['pool5', 'mixed_5b', 'mixed_5c'],
         ]
         self.feat_dim = 1024
@@ -243,11 +225,7 @@ class S3D(MultiLevelBackboneMixin, NamedStagesMixin, BaseModule):
 
     def temporal_stride_modules(self, stage: int) -> List[nn.Module]:
         """conv1's temporal conv (stage 0), pool4 (stage 3), pool5 (stage 4)."""
-        return {
-            0: [self.conv1.conv_t.conv],
-            3: [self.pool4],
-            4: [self.pool5]
-        }.get(stage, [])
+        return {0: [self.conv1.conv_t.conv], 3: [self.pool4], 4: [self.pool5]}.get(stage, [])
 
     # -- init / train ------------------------------------------------------------------
     def init_weights(self) -> None:
@@ -264,11 +242,10 @@ class S3D(MultiLevelBackboneMixin, NamedStagesMixin, BaseModule):
         self._is_init = True
 
     # -- forward -----------------------------------------------------------------------
-    def forward(
-        self,
-        x: torch.Tensor,
-        temporal_strides: StrideSpec = None
-    ) -> Union[torch.Tensor, Tuple[torch.Tensor, ...]]:
+    def forward(self,
+                x: torch.Tensor,
+                temporal_strides: StrideSpec = None
+                ) -> Union[torch.Tensor, Tuple[torch.Tensor, ...]]:
         """Forward.
 
         Args:

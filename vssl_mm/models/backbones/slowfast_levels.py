@@ -51,8 +51,7 @@ from .temporal_stride import MultiLevelBackboneMixin, route_backbone_prefix
 FUSIONS = ('fast', 'slow')
 
 
-def fuse_pathways(x_slow: torch.Tensor, x_fast: torch.Tensor,
-                  fusion: str = 'fast') -> torch.Tensor:
+def fuse_pathways(x_slow: torch.Tensor, x_fast: torch.Tensor, fusion: str = 'fast') -> torch.Tensor:
     """One 5D tensor ``(N, C_slow + C_fast, T, H, W)`` from a slow and a fast map.
 
     ``'fast'``: slow upsampled in time (nearest) to the fast length, ``T = T_fast``;
@@ -125,17 +124,14 @@ class SlowFastLevels(ResNet3dSlowFast):
         addition is that the stage outputs in ``out_indices`` are kept.
         """
         x_slow = nn.functional.interpolate(
-            x,
-            mode='nearest',
-            scale_factor=(1.0 / self.resample_rate, 1.0, 1.0))
+            x, mode='nearest', scale_factor=(1.0 / self.resample_rate, 1.0, 1.0))
         x_slow = self.slow_path.conv1(x_slow)
         x_slow = self.slow_path.maxpool(x_slow)
 
         x_fast = nn.functional.interpolate(
             x,
             mode='nearest',
-            scale_factor=(1.0 / (self.resample_rate // self.speed_ratio), 1.0,
-                          1.0))
+            scale_factor=(1.0 / (self.resample_rate // self.speed_ratio), 1.0, 1.0))
         x_fast = self.fast_path.conv1(x_fast)
         x_fast = self.fast_path.maxpool(x_fast)
 
@@ -151,8 +147,7 @@ class SlowFastLevels(ResNet3dSlowFast):
             x_fast = res_layer_fast(x_fast)
             if i in self.out_indices:
                 outs.append((x_slow, x_fast))  # before the next lateral concatenation
-            if (i != len(self.slow_path.res_layers) - 1
-                    and self.slow_path.lateral):
+            if (i != len(self.slow_path.res_layers) - 1 and self.slow_path.lateral):
                 # No fusion needed in the final stage
                 lateral_name = self.slow_path.lateral_connections[i]
                 conv_lateral = getattr(self.slow_path, lateral_name)
@@ -160,8 +155,7 @@ class SlowFastLevels(ResNet3dSlowFast):
                 x_slow = torch.cat((x_slow, x_fast_lateral), dim=1)
         return outs
 
-    def forward(self, x: torch.Tensor
-                ) -> Union[torch.Tensor, Tuple[torch.Tensor, ...]]:
+    def forward(self, x: torch.Tensor) -> Union[torch.Tensor, Tuple[torch.Tensor, ...]]:
         """``(N, C, T, H, W)`` -> fused ``(N, C_slow_i + C_fast_i, T_i, H_i, W_i)`` maps of
         the stages in ``out_indices`` (a tuple, or a tensor for one stage with
         ``return_tuple=False``)."""

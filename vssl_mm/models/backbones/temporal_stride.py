@@ -115,8 +115,7 @@ class MultiLevelBackboneMixin:
         return {int(k): int(v) for k, v in spec.items()}
 
     @contextmanager
-    def _applied_temporal_strides(self, strides: Dict[int,
-                                                      int]) -> Iterator[None]:
+    def _applied_temporal_strides(self, strides: Dict[int, int]) -> Iterator[None]:
         """Set the strides in place for the duration of the block; always restore."""
         saved = []
         try:
@@ -146,8 +145,8 @@ class MultiLevelBackboneMixin:
         return fn(x)
 
     # -- outputs -----------------------------------------------------------------------
-    def _format_outputs(self, outs: List[torch.Tensor]
-                        ) -> Union[torch.Tensor, Tuple[torch.Tensor, ...]]:
+    def _format_outputs(self,
+                        outs: List[torch.Tensor]) -> Union[torch.Tensor, Tuple[torch.Tensor, ...]]:
         if getattr(self, 'return_tuple', True) or len(outs) > 1:
             return tuple(outs)
         return outs[0]
@@ -172,8 +171,7 @@ class MultiLevelBackboneMixin:
 
 
 @contextmanager
-def temporal_stride_override(backbone: nn.Module,
-                             strides: StrideSpec) -> Iterator[nn.Module]:
+def temporal_stride_override(backbone: nn.Module, strides: StrideSpec) -> Iterator[nn.Module]:
     """Run ``backbone`` with the temporal strides of some stages replaced.
 
     Example (Ctrl-Aug, R3D-18, 16x112x112 input)::
@@ -190,13 +188,11 @@ def temporal_stride_override(backbone: nn.Module,
     """
     target = backbone
     if not isinstance(target, MultiLevelBackboneMixin):
-        target = getattr(target, 'module',
-                         target)  # (MM)DistributedDataParallel
+        target = getattr(target, 'module', target)  # (MM)DistributedDataParallel
     if not isinstance(target, MultiLevelBackboneMixin):
         target = getattr(target, 'backbone', None)
     if not isinstance(target, MultiLevelBackboneMixin):
-        raise TypeError(
-            f'{type(backbone).__name__} has no temporal-stride override')
+        raise TypeError(f'{type(backbone).__name__} has no temporal-stride override')
     target._resolve_strides(strides)  # validate early
     previous = target._temporal_stride_override
     target._temporal_stride_override = strides

@@ -22,19 +22,23 @@ class MultiViewDataPreprocessor(BaseDataPreprocessor):
         extra_view_keys: metainfo keys holding extra view tensors to normalise.
     """
 
-    def __init__(self,
-                 mean: Sequence[float] = (123.675, 116.28, 103.53),
-                 std: Sequence[float] = (58.395, 57.12, 57.375),
-                 extra_view_keys: Sequence[str] = ()) -> None:
+    def __init__(
+        self,
+        mean: Sequence[float] = (123.675, 116.28, 103.53),
+        std: Sequence[float] = (58.395, 57.12, 57.375),
+        extra_view_keys: Sequence[str] = ()
+    ) -> None:
         super().__init__()
         if len(mean) != 3 or len(std) != 3:
             raise ValueError(f'mean and std need 3 values, got {mean} and {std}')
         if any(s <= 0 for s in std):
             raise ValueError(f'std must be positive, got {std}')
-        self.register_buffer('mean', torch.tensor(mean, dtype=torch.float32).view(
-            1, 1, 3, 1, 1, 1), persistent=False)
-        self.register_buffer('std', torch.tensor(std, dtype=torch.float32).view(
-            1, 1, 3, 1, 1, 1), persistent=False)
+        self.register_buffer(
+            'mean',
+            torch.tensor(mean, dtype=torch.float32).view(1, 1, 3, 1, 1, 1),
+            persistent=False)
+        self.register_buffer(
+            'std', torch.tensor(std, dtype=torch.float32).view(1, 1, 3, 1, 1, 1), persistent=False)
         self.extra_view_keys = tuple(extra_view_keys)
 
     def normalize(self, x: torch.Tensor) -> torch.Tensor:
@@ -55,8 +59,7 @@ class MultiViewDataPreprocessor(BaseDataPreprocessor):
                 if not all(key in s.metainfo for s in data_samples):
                     # evaluation pipelines (retrieval, features) carry no extra views
                     continue
-                extra = torch.stack([s.metainfo[key] for s in data_samples]).to(
-                    inputs.device)
+                extra = torch.stack([s.metainfo[key] for s in data_samples]).to(inputs.device)
                 normed = self.normalize(extra)
                 for s, e in zip(data_samples, normed):
                     s.set_metainfo({key: e})

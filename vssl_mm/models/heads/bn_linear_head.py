@@ -21,15 +21,18 @@ class BNLinearHead(BaseHead):
         spatial_type: ``'avg'`` only (accepted so I3DHead configs can be retyped).
     """
 
-    def __init__(self, num_classes: int, in_channels: int,
+    def __init__(self,
+                 num_classes: int,
+                 in_channels: int,
                  loss_cls: Dict = dict(type='CrossEntropyLoss'),
-                 dropout_ratio: float = 0.0, init_std: float = 0.01,
-                 average_clips: str = 'prob', spatial_type: str = 'avg',
+                 dropout_ratio: float = 0.0,
+                 init_std: float = 0.01,
+                 average_clips: str = 'prob',
+                 spatial_type: str = 'avg',
                  **kwargs) -> None:
         if spatial_type != 'avg':
             raise ValueError(f"BNLinearHead pools by average only, got {spatial_type!r}")
-        super().__init__(num_classes, in_channels, loss_cls,
-                         average_clips=average_clips, **kwargs)
+        super().__init__(num_classes, in_channels, loss_cls, average_clips=average_clips, **kwargs)
         self.init_std = init_std
         self.avg_pool = nn.AdaptiveAvgPool3d(1)
         self.bn = nn.BatchNorm1d(in_channels, affine=False)

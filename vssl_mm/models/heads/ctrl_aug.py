@@ -21,8 +21,11 @@ class CellProjection(nn.Module):
     (``in -> hidden -> out``; 128-d output, our choice).
     """
 
-    def __init__(self, in_channels: int = 512, hidden_channels: int = 512,
-                 out_channels: int = 128, normalize: bool = True) -> None:
+    def __init__(self,
+                 in_channels: int = 512,
+                 hidden_channels: int = 512,
+                 out_channels: int = 128,
+                 normalize: bool = True) -> None:
         super().__init__()
         self.fc1 = nn.Linear(in_channels, hidden_channels)
         self.fc2 = nn.Linear(hidden_channels, out_channels)
@@ -45,7 +48,9 @@ class MINECritic(nn.Module):
     (ctrl_aug applies the learned critic to local-global pairs "but not update theta").
     """
 
-    def __init__(self, in_channels: int = 512, hidden_channels: int = 512,
+    def __init__(self,
+                 in_channels: int = 512,
+                 hidden_channels: int = 512,
                  y_channels: int = None) -> None:
         super().__init__()
         y_channels = y_channels or in_channels
@@ -58,22 +63,21 @@ class MINECritic(nn.Module):
               self.fc_out.bias)
         return tuple(p.detach() for p in ps) if frozen else ps
 
-    def pairwise(self, x: torch.Tensor, y: torch.Tensor, frozen: bool = False
-                 ) -> torch.Tensor:
+    def pairwise(self, x: torch.Tensor, y: torch.Tensor, frozen: bool = False) -> torch.Tensor:
         """``(A, C) x (B, C') -> (A, B)`` scores ``G([x_a, y_b])``."""
         wx, bx, wy, wo, bo = self._params(frozen)
         h = F.linear(x, wx, bx)[:, None] + F.linear(y, wy)[None]  # (A, B, hidden)
         return F.linear(F.relu(h), wo, bo).squeeze(-1)
 
-    def forward(self, x: torch.Tensor, y: torch.Tensor, frozen: bool = False
-                ) -> torch.Tensor:
+    def forward(self, x: torch.Tensor, y: torch.Tensor, frozen: bool = False) -> torch.Tensor:
         """Row-wise pairs ``(B, C) x (B, C') -> (B,)``."""
         wx, bx, wy, wo, bo = self._params(frozen)
         h = F.linear(x, wx, bx) + F.linear(y, wy)
         return F.linear(F.relu(h), wo, bo).squeeze(-1)
 
 
-def permute_clips(clips: torch.Tensor, identity: bool = True,
+def permute_clips(clips: torch.Tensor,
+                  identity: bool = True,
                   generator: Optional[torch.Generator] = None
                   ) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """Reorder each sample's clips by a random permutation of :func:`permutations_table`.
@@ -96,8 +100,8 @@ def permute_clips(clips: torch.Tensor, identity: bool = True,
     return clips.gather(1, perms[..., None].expand(-1, -1, clips.shape[2])), perms, labels
 
 
-def shuffle_clips(clips: torch.Tensor, generator: Optional[torch.Generator] = None
-                  ) -> Tuple[torch.Tensor, torch.Tensor]:
+def shuffle_clips(clips: torch.Tensor,
+                  generator: Optional[torch.Generator] = None) -> Tuple[torch.Tensor, torch.Tensor]:
     """Arbitrarily ordered sequences f~(v) for Eq. 7: a random *non-identity*
     permutation per sample (K >= 2); returns ``(shuffled (B, K, C), perms (B, K))``
     (see :func:`permute_clips`)."""
@@ -122,8 +126,12 @@ class TemporalDependencyHead(nn.Module):
 
     KINDS = ('gru', 'mlp', 'gru_mlp', 'vcop')
 
-    def __init__(self, kind: str = 'gru', in_channels: int = 512, num_clips: int = 4,
-                 hidden_channels: int = 512, tau: float = 0.1,
+    def __init__(self,
+                 kind: str = 'gru',
+                 in_channels: int = 512,
+                 num_clips: int = 4,
+                 hidden_channels: int = 512,
+                 tau: float = 0.1,
                  dropout: float = 0.0) -> None:
         super().__init__()
         if kind not in self.KINDS:
@@ -135,11 +143,9 @@ class TemporalDependencyHead(nn.Module):
             gru_hidden = in_channels if kind == 'gru' else hidden_channels
             self.gru = nn.GRU(in_channels, gru_hidden, batch_first=True)
         if kind == 'mlp':
-            self.mlp = self._mlp(in_channels * (num_clips + 1), hidden_channels, 1,
-                                 dropout)
+            self.mlp = self._mlp(in_channels * (num_clips + 1), hidden_channels, 1, dropout)
         elif kind == 'gru_mlp':
-            self.mlp = self._mlp(hidden_channels + in_channels, hidden_channels, 1,
-                                 dropout)
+            self.mlp = self._mlp(hidden_channels + in_channels, hidden_channels, 1, dropout)
         elif kind == 'vcop':
             self.pair = nn.Linear(2 * in_channels, hidden_channels)
             num_pairs = num_clips * (num_clips - 1) // 2
@@ -148,8 +154,9 @@ class TemporalDependencyHead(nn.Module):
 
     @staticmethod
     def _mlp(cin: int, hidden: int, cout: int, dropout: float) -> nn.Module:
-        return nn.Sequential(nn.Linear(cin, hidden), nn.ReLU(inplace=True),
-                             nn.Dropout(dropout), nn.Linear(hidden, cout))
+        return nn.Sequential(
+            nn.Linear(cin, hidden), nn.ReLU(inplace=True), nn.Dropout(dropout),
+            nn.Linear(hidden, cout))
 
     @property
     def is_classifier(self) -> bool:

@@ -25,8 +25,11 @@ class HDCProjections(nn.Module):
         out_channels: embedding size (128).
     """
 
-    def __init__(self, in_channels: Sequence[int], scales: Sequence[int],
-                 branches: Sequence[Sequence[str]], out_channels: int = 128) -> None:
+    def __init__(self,
+                 in_channels: Sequence[int],
+                 scales: Sequence[int],
+                 branches: Sequence[Sequence[str]],
+                 out_channels: int = 128) -> None:
         super().__init__()
         if not len(in_channels) == len(scales) == len(branches):
             raise ValueError(f'in_channels {in_channels}, scales {scales} and branches '

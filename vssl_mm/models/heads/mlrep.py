@@ -33,16 +33,19 @@ class PrototypeHead(nn.Module):
         loss: the swapped-prediction loss (``SwappedPredictionLoss``).
     """
 
-    def __init__(self, in_channels: int = 512, out_channels: int = 128,
-                 num_prototypes: int = 1000, hidden_channels: Optional[int] = None,
+    def __init__(self,
+                 in_channels: int = 512,
+                 out_channels: int = 128,
+                 num_prototypes: int = 1000,
+                 hidden_channels: Optional[int] = None,
                  queue_length: int = 0,
                  loss: dict = dict(type='SwappedPredictionLoss')) -> None:
         super().__init__()
         if num_prototypes < 1:
             raise ValueError(f'num_prototypes must be >= 1, got {num_prototypes}')
         self.num_prototypes = num_prototypes
-        self.projection = MLPProjection(in_channels, out_channels, hidden_channels,
-                                        num_layers=2, with_bn=True)
+        self.projection = MLPProjection(
+            in_channels, out_channels, hidden_channels, num_layers=2, with_bn=True)
         self.prototypes = nn.Linear(out_channels, num_prototypes, bias=False)
         self.loss_module = MODELS.build(loss)
         self.queue = None
@@ -86,8 +89,7 @@ class PrototypeHead(nn.Module):
         # on the buffer's device (no host read): min(filled + global batch, length)
         self.queue_filled.add_(scores.shape[0] * world).clamp_(max=self.queue.length)
 
-    def loss(self, z: torch.Tensor, use_queue: torch.Tensor
-             ) -> Tuple[torch.Tensor, torch.Tensor]:
+    def loss(self, z: torch.Tensor, use_queue: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
         """L_proto (Eq. 4) of ``(B, 2, D)`` projected views; the batch's scores are queued.
 
         Args:
@@ -126,8 +128,12 @@ class TemporalTokenHead(nn.Module):
             (authors' code); ``False`` is Eq. 11-12 literally.
     """
 
-    def __init__(self, in_channels: int, out_channels: int = 128, with_me: bool = True,
-                 reduction: int = 16, temperature: float = 0.07,
+    def __init__(self,
+                 in_channels: int,
+                 out_channels: int = 128,
+                 with_me: bool = True,
+                 reduction: int = 16,
+                 temperature: float = 0.07,
                  batch_negatives: bool = True) -> None:
         super().__init__()
         self.temperature = temperature
@@ -158,8 +164,8 @@ class TemporalTokenHead(nn.Module):
         """``(B, C, T, H, W) -> (B, num_tokens, D)``."""
         return self.project_tokens(self.pooled(x), num_tokens)
 
-    def loss_aug(self, short: torch.Tensor, copies: torch.Tensor, diag: torch.Tensor
-                 ) -> Tuple[torch.Tensor, torch.Tensor]:
+    def loss_aug(self, short: torch.Tensor, copies: torch.Tensor,
+                 diag: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
         """L_aug (Eq. 11-12) -> ``(loss, accuracy)``.
 
         Args:
@@ -174,8 +180,8 @@ class TemporalTokenHead(nn.Module):
         keys = gather_with_grad(q) if self.batch_negatives else None
         return transformed_copy_contrast_loss(q, aug, self.temperature, keys, diag)
 
-    def loss_ret(self, short: torch.Tensor, long: torch.Tensor, num_tokens: int
-                 ) -> Tuple[torch.Tensor, torch.Tensor]:
+    def loss_ret(self, short: torch.Tensor, long: torch.Tensor,
+                 num_tokens: int) -> Tuple[torch.Tensor, torch.Tensor]:
         """L_ret (Eq. 13) -> ``(loss, accuracy)``: ``(2B, C, T)`` pooled short clips give
         ``num_tokens / 2`` tokens each (clip 1 then clip 2), the ``(B, C, T')`` global clip
         ``num_tokens``."""

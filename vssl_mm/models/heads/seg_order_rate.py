@@ -24,8 +24,11 @@ class SegmentOrderHead(nn.Module):
         loss_weight: lambda_1 of Eq. 17.
     """
 
-    def __init__(self, in_channels: int = 512, num_segments: int = 3,
-                 hidden_channels: int = 512, dropout: float = 0.5,
+    def __init__(self,
+                 in_channels: int = 512,
+                 num_segments: int = 3,
+                 hidden_channels: int = 512,
+                 dropout: float = 0.5,
                  loss_weight: float = 1.0) -> None:
         super().__init__()
         self.num_classes = math.factorial(num_segments)
@@ -63,8 +66,12 @@ class SamplingRateHead(nn.Module):
         loss_weight: lambda_2 of Eq. 17 (0.3).
     """
 
-    def __init__(self, in_channels: int = 512, num_segments: int = 3, max_rate: int = 8,
-                 mode: str = 'regression', hidden_channels: Optional[int] = None,
+    def __init__(self,
+                 in_channels: int = 512,
+                 num_segments: int = 3,
+                 max_rate: int = 8,
+                 mode: str = 'regression',
+                 hidden_channels: Optional[int] = None,
                  loss_weight: float = 0.3) -> None:
         super().__init__()
         if mode not in ('regression', 'classification'):

@@ -9,9 +9,8 @@ from .temporal_contrast import timestamp_retrieval_loss, transformed_copy_contra
 
 __all__ = [
     'InfoNCELoss', 'dot_similarity', 'info_nce_logits_loss', 'ShuffleSimilarity', 'DotSimilarity',
-    'shuffle_distance', 'shuffle_similarity', 'MINELoss', 'mine_lower_bound',
-    'cross_view_logits', 'cross_view_log_similarity', 'instance_graph_log_weights',
-    'graph_targets', 'batch_graph', 'cross_view_instance_loss', 'SwappedPredictionLoss',
-    'sinkhorn_targets', 'swapped_prediction_loss', 'transformed_copy_contrast_loss',
-    'timestamp_retrieval_loss'
+    'shuffle_distance', 'shuffle_similarity', 'MINELoss', 'mine_lower_bound', 'cross_view_logits',
+    'cross_view_log_similarity', 'instance_graph_log_weights', 'graph_targets', 'batch_graph',
+    'cross_view_instance_loss', 'SwappedPredictionLoss', 'sinkhorn_targets',
+    'swapped_prediction_loss', 'transformed_copy_contrast_loss', 'timestamp_retrieval_loss'
 ]

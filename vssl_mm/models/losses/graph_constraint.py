@@ -61,9 +61,12 @@ def instance_graph_log_weights(z: torch.Tensor, keys: torch.Tensor, diag: torch.
 
 
 @torch.no_grad()
-def graph_targets(log_w: torch.Tensor, labels: torch.Tensor, labels_all: torch.Tensor,
-                  diag: torch.Tensor, eta: float = 0.05, mode: str = 'combined'
-                  ) -> torch.Tensor:
+def graph_targets(log_w: torch.Tensor,
+                  labels: torch.Tensor,
+                  labels_all: torch.Tensor,
+                  diag: torch.Tensor,
+                  eta: float = 0.05,
+                  mode: str = 'combined') -> torch.Tensor:
     """Soft targets ``E`` ``(B, M)`` of Eq. 6-9 (rows sum to 1, no gradient).
 
     ``E_ins(i, j) = W(i, j)`` where ``W(i, j) / sum_j W(i, j) >= eta`` else 0 (Eq. 6; the
@@ -80,15 +83,22 @@ def graph_targets(log_w: torch.Tensor, labels: torch.Tensor, labels_all: torch.T
     w_bar = torch.softmax(log_w.float(), dim=1)  # W / sum_j W: same ratios as W
     e_ins = torch.where((w_bar >= eta) | own, w_bar, torch.zeros_like(w_bar))
     e_sem = (labels[:, None] == labels_all[None, :]).to(w_bar.dtype)
-    e = dict(combined=lambda: e_ins * e_sem, instance=lambda: e_ins,
-             semantic=lambda: e_sem, onehot=lambda: own.to(w_bar.dtype))[mode]()
+    e = dict(
+        combined=lambda: e_ins * e_sem,
+        instance=lambda: e_ins,
+        semantic=lambda: e_sem,
+        onehot=lambda: own.to(w_bar.dtype))[mode]()
     return e / e.sum(dim=1, keepdim=True)
 
 
 @torch.no_grad()
-def batch_graph(z: torch.Tensor, keys: torch.Tensor, assignments: torch.Tensor,
-                diag: torch.Tensor, tau: float, eta: float = 0.05, mode: str = 'combined'
-                ) -> Tuple[torch.Tensor, torch.Tensor]:
+def batch_graph(z: torch.Tensor,
+                keys: torch.Tensor,
+                assignments: torch.Tensor,
+                diag: torch.Tensor,
+                tau: float,
+                eta: float = 0.05,
+                mode: str = 'combined') -> Tuple[torch.Tensor, torch.Tensor]:
     """The graph ``E`` of the global batch (Eq. 6-9) from the high-level views.
 
     Args:

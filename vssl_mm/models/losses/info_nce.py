@@ -61,7 +61,9 @@ class InfoNCELoss(nn.Module):
         loss_weight: factor on the returned loss.
     """
 
-    def __init__(self, temperature: float = 0.1, gather: bool = True,
+    def __init__(self,
+                 temperature: float = 0.1,
+                 gather: bool = True,
                  symmetric: bool = True,
                  similarity: Optional[Callable] = None,
                  loss_weight: float = 1.0) -> None:
@@ -85,8 +87,8 @@ class InfoNCELoss(nn.Module):
             keys = torch.cat([keys, queue.detach()], dim=0)
         return keys, own
 
-    def _logits(self, query: torch.Tensor, keys: torch.Tensor,
-                negatives: Optional[torch.Tensor], positionwise: bool) -> torch.Tensor:
+    def _logits(self, query: torch.Tensor, keys: torch.Tensor, negatives: Optional[torch.Tensor],
+                positionwise: bool) -> torch.Tensor:
         """Scaled scores: ``(N, C)`` / grouped ``(N, Q, C)`` / position-wise ``(P, N, C)``
         (``C`` candidates: the keys, then the query's extra negatives)."""
         if positionwise:
@@ -105,8 +107,8 @@ class InfoNCELoss(nn.Module):
             sim = torch.cat([sim, extra.transpose(0, 1) if positionwise else extra], -1)
         return sim / self.temperature
 
-    def _one_way(self, query: torch.Tensor, key: torch.Tensor,
-                 queue: Optional[torch.Tensor], negatives: Optional[torch.Tensor],
+    def _one_way(self, query: torch.Tensor, key: torch.Tensor, queue: Optional[torch.Tensor],
+                 negatives: Optional[torch.Tensor],
                  targets: Optional[torch.Tensor]) -> Tuple[torch.Tensor, torch.Tensor]:
         keys, own = self._keys(key, queue)
         positionwise = targets is None and query.dim() == 3
@@ -125,11 +127,12 @@ class InfoNCELoss(nn.Module):
         acc = (logits.argmax(dim=-1) == best).float().mean()
         return loss, acc
 
-    def forward(self, query: torch.Tensor, key: torch.Tensor,
+    def forward(self,
+                query: torch.Tensor,
+                key: torch.Tensor,
                 queue: Optional[torch.Tensor] = None,
                 negatives: Optional[torch.Tensor] = None,
-                targets: Optional[torch.Tensor] = None
-                ) -> Tuple[torch.Tensor, torch.Tensor]:
+                targets: Optional[torch.Tensor] = None) -> Tuple[torch.Tensor, torch.Tensor]:
         """Return ``(loss, top1_accuracy)``.
 
         Args:

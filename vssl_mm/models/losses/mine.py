@@ -17,8 +17,7 @@ from vssl_mm.registry import MODELS
 from ..utils.distributed import all_reduce, all_reduce_with_grad, world_info
 
 
-def masked_log_mean_exp(scores: torch.Tensor,
-                        mask: Optional[torch.Tensor] = None) -> torch.Tensor:
+def masked_log_mean_exp(scores: torch.Tensor, mask: Optional[torch.Tensor] = None) -> torch.Tensor:
     """``log mean_{mask} exp(scores)`` computed stably (logsumexp)."""
     if mask is None:
         return torch.logsumexp(scores.flatten(), 0) - math.log(scores.numel())
@@ -45,23 +44,26 @@ def _global_mine_bound(joint: torch.Tensor, marginal: torch.Tensor,
                        marginal_mask: Optional[torch.Tensor]) -> torch.Tensor:
     """:func:`mine_lower_bound` over the entries of all ranks (sums and counts
     all-reduced, the sums with gradient)."""
-    jm = (torch.ones_like(joint, dtype=torch.bool) if joint_mask is None
-          else joint_mask.bool())
-    mm = (torch.ones_like(marginal, dtype=torch.bool) if marginal_mask is None
-          else marginal_mask.bool())
+    jm = (torch.ones_like(joint, dtype=torch.bool) if joint_mask is None else joint_mask.bool())
+    mm = (
+        torch.ones_like(marginal, dtype=torch.bool)
+        if marginal_mask is None else marginal_mask.bool())
     counts = all_reduce(torch.stack([jm.sum(), mm.sum()]).to(joint.dtype))
     if bool((counts == 0).any()):
         return (joint.sum() + marginal.sum()) * 0.
     neg_inf = marginal.new_tensor(float('-inf'))
     top = torch.where(mm, marginal.detach(), neg_inf).max()
     dist.all_reduce(top, op=dist.ReduceOp.MAX)  # a constant shift keeps exp() finite
-    sums = all_reduce_with_grad(torch.stack([
-        torch.where(jm, joint, torch.zeros_like(joint)).sum(),
-        torch.where(mm, marginal - top, neg_inf).exp().sum()]))
+    sums = all_reduce_with_grad(
+        torch.stack([
+            torch.where(jm, joint, torch.zeros_like(joint)).sum(),
+            torch.where(mm, marginal - top, neg_inf).exp().sum()
+        ]))
     return sums[0] / counts[0] - (top + torch.log(sums[1]) - torch.log(counts[1]))
 
 
-def mine_lower_bound(joint: torch.Tensor, marginal: torch.Tensor,
+def mine_lower_bound(joint: torch.Tensor,
+                     marginal: torch.Tensor,
                      joint_mask: Optional[torch.Tensor] = None,
                      marginal_mask: Optional[torch.Tensor] = None,
                      global_batch: bool = True) -> torch.Tensor:
@@ -100,7 +102,9 @@ class MINELoss(nn.Module):
         self.maximize = maximize
         self.loss_weight = loss_weight
 
-    def forward(self, joint: torch.Tensor, marginal: torch.Tensor,
+    def forward(self,
+                joint: torch.Tensor,
+                marginal: torch.Tensor,
                 joint_mask: Optional[torch.Tensor] = None,
                 marginal_mask: Optional[torch.Tensor] = None) -> tuple:
         """Return ``(loss, I)``; ``I`` detached for logging."""

@@ -7,7 +7,9 @@ from vssl_mm.registry import MODELS
 from .info_nce import dot_similarity
 
 
-def shuffle_distance(query: torch.Tensor, keys: torch.Tensor, num_parts: int,
+def shuffle_distance(query: torch.Tensor,
+                     keys: torch.Tensor,
+                     num_parts: int,
                      normalize_parts: bool = True) -> torch.Tensor:
     """Minimum greedy matching distance between the ``k`` parts of each pair.
 
@@ -52,7 +54,9 @@ def shuffle_distance(query: torch.Tensor, keys: torch.Tensor, num_parts: int,
     return total
 
 
-def shuffle_similarity(query: torch.Tensor, keys: torch.Tensor, num_parts: int,
+def shuffle_similarity(query: torch.Tensor,
+                       keys: torch.Tensor,
+                       num_parts: int,
                        normalize_parts: bool = True) -> torch.Tensor:
     """``(B, D) x (M, D) -> (B, M)`` similarity ``-dis`` (Algorithm 1, negated)."""
     return -shuffle_distance(query, keys, num_parts, normalize_parts)

@@ -9,7 +9,9 @@ from .graph_constraint import cross_view_logits
 from .info_nce import info_nce_logits_loss
 
 
-def transformed_copy_contrast_loss(q: torch.Tensor, copies: torch.Tensor, tau: float,
+def transformed_copy_contrast_loss(q: torch.Tensor,
+                                   copies: torch.Tensor,
+                                   tau: float,
                                    keys: Optional[torch.Tensor] = None,
                                    diag: Optional[torch.Tensor] = None
                                    ) -> Tuple[torch.Tensor, torch.Tensor]:
@@ -38,8 +40,8 @@ def transformed_copy_contrast_loss(q: torch.Tensor, copies: torch.Tensor, tau: f
     return info_nce_logits_loss(logits, target), acc
 
 
-def timestamp_retrieval_loss(short: torch.Tensor, long: torch.Tensor, tau: float
-                             ) -> Tuple[torch.Tensor, torch.Tensor]:
+def timestamp_retrieval_loss(short: torch.Tensor, long: torch.Tensor,
+                             tau: float) -> Tuple[torch.Tensor, torch.Tensor]:
     """Eq. 13: ``short`` and ``long`` ``(B, t, D)`` tokens; token ``k`` of both covers the
     same timestamp. Cross-entropy over the ``t`` tokens of the same video, both ways.
 

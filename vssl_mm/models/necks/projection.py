@@ -34,9 +34,13 @@ class MLPProjection(nn.Module):
     head (e.g. seg_order_rate's 512->128).
     """
 
-    def __init__(self, in_channels: int, out_channels: int = 128,
-                 hidden_channels: Optional[int] = None, num_layers: int = 2,
-                 with_bn: bool = False, with_last_bn: bool = False) -> None:
+    def __init__(self,
+                 in_channels: int,
+                 out_channels: int = 128,
+                 hidden_channels: Optional[int] = None,
+                 num_layers: int = 2,
+                 with_bn: bool = False,
+                 with_last_bn: bool = False) -> None:
         super().__init__()
         if num_layers < 1:
             raise ValueError(f'num_layers must be >= 1, got {num_layers}')

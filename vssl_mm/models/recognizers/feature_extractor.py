@@ -20,8 +20,8 @@ class VideoFeatureExtractor(BaseVideoSSL):
         raise RuntimeError('VideoFeatureExtractor has no training objective; use it with '
                            'tools/test.py (retrieval) or feature extraction only.')
 
-    def _load_from_state_dict(self, state_dict, prefix, local_metadata, strict,
-                              missing_keys, unexpected_keys, error_msgs) -> None:
+    def _load_from_state_dict(self, state_dict, prefix, local_metadata, strict, missing_keys,
+                              unexpected_keys, error_msgs) -> None:
         if prefix == '':
             own = set(self.backbone.state_dict().keys())
             if not any(k.startswith('backbone.') for k in state_dict):
@@ -35,5 +35,5 @@ class VideoFeatureExtractor(BaseVideoSSL):
                         'tools/model_converters/extract_backbone.py.')
                 for k in bare:  # exported backbone-only file: route it to the backbone
                     state_dict['backbone.' + k] = state_dict.pop(k)
-        super()._load_from_state_dict(state_dict, prefix, local_metadata, strict,
-                                      missing_keys, unexpected_keys, error_msgs)
+        super()._load_from_state_dict(state_dict, prefix, local_metadata, strict, missing_keys,
+                                      unexpected_keys, error_msgs)

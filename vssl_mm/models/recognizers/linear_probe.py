@@ -24,10 +24,12 @@ class LinearProbeRecognizer3D(Recognizer3D):
     def init_weights(self) -> None:
         super().init_weights()
         if getattr(self.backbone, 'pretrained', 'unknown') is None:
-            print_log('LinearProbeRecognizer3D: backbone.pretrained is None, the probe '
-                      'runs on a randomly initialised backbone (set model.backbone.'
-                      'pretrained=BACKBONE.pth or load_from=SSL_CKPT)', logger='current',
-                      level=30)
+            print_log(
+                'LinearProbeRecognizer3D: backbone.pretrained is None, the probe '
+                'runs on a randomly initialised backbone (set model.backbone.'
+                'pretrained=BACKBONE.pth or load_from=SSL_CKPT)',
+                logger='current',
+                level=30)
 
     def train(self, mode: bool = True) -> 'LinearProbeRecognizer3D':
         super().train(mode)

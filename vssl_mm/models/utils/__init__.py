@@ -9,9 +9,9 @@ from .queue import KeyQueue
 from .sinkhorn import distributed_sinkhorn
 
 __all__ = [
-    'world_info', 'concat_all_gather', 'gather_with_grad', 'gather_with_local_grad',
-    'all_reduce', 'all_reduce_with_grad', 'global_offset', 'global_indices',
-    'draw_for_global_batch', 'momentum_update', 'make_momentum_copy', 'batch_shuffle',
-    'batch_unshuffle', 'KeyQueue', 'distributed_sinkhorn', 'correspondence_matrix',
-    'correspondence_from_metainfo', 'GradReverse', 'grad_reverse', 'OneDNNConv3d'
+    'world_info', 'concat_all_gather', 'gather_with_grad', 'gather_with_local_grad', 'all_reduce',
+    'all_reduce_with_grad', 'global_offset', 'global_indices', 'draw_for_global_batch',
+    'momentum_update', 'make_momentum_copy', 'batch_shuffle', 'batch_unshuffle', 'KeyQueue',
+    'distributed_sinkhorn', 'correspondence_matrix', 'correspondence_from_metainfo', 'GradReverse',
+    'grad_reverse', 'OneDNNConv3d'
 ]

@@ -18,7 +18,9 @@ from typing import Sequence, Tuple
 import torch
 
 
-def cell_intervals(lo: torch.Tensor, hi: torch.Tensor, n: int,
+def cell_intervals(lo: torch.Tensor,
+                   hi: torch.Tensor,
+                   n: int,
                    flip: torch.Tensor = None) -> torch.Tensor:
     """Split ``[lo, hi)`` ``(...)`` into ``n`` equal cells: ``(..., n, 2)``.
 
@@ -45,8 +47,7 @@ def overlap_ratio(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
 def correspondence_matrix(local_windows: torch.Tensor, local_boxes: torch.Tensor,
                           local_flips: torch.Tensor, global_window: torch.Tensor,
                           global_box: torch.Tensor, global_flip: torch.Tensor,
-                          local_grid: Sequence[int], global_grid: Sequence[int]
-                          ) -> torch.Tensor:
+                          local_grid: Sequence[int], global_grid: Sequence[int]) -> torch.Tensor:
     """S_k of Eq. 1 for every sample and clip, vectorised.
 
     Args:
@@ -67,29 +68,31 @@ def correspondence_matrix(local_windows: torch.Tensor, local_boxes: torch.Tensor
     lf, gf = local_flips.bool(), global_flip.bool()[:, None]
     k = lw.shape[1]
     # per-axis cells: (N, K, n, 2) for local, (N, 1, n', 2) for global
-    ot = overlap_ratio(cell_intervals(lw[..., 0], lw[..., 1], tc),
-                       cell_intervals(gw[..., 0], gw[..., 1], tv))
-    oy = overlap_ratio(cell_intervals(lb[..., 1], lb[..., 3], hc),
-                       cell_intervals(gb[..., 1], gb[..., 3], hv))
-    ox = overlap_ratio(cell_intervals(lb[..., 0], lb[..., 2], wc, lf),
-                       cell_intervals(gb[..., 0], gb[..., 2], wv, gf.expand(-1, 1)))
+    ot = overlap_ratio(
+        cell_intervals(lw[..., 0], lw[..., 1], tc), cell_intervals(gw[..., 0], gw[..., 1], tv))
+    oy = overlap_ratio(
+        cell_intervals(lb[..., 1], lb[..., 3], hc), cell_intervals(gb[..., 1], gb[..., 3], hv))
+    ox = overlap_ratio(
+        cell_intervals(lb[..., 0], lb[..., 2], wc, lf),
+        cell_intervals(gb[..., 0], gb[..., 2], wv, gf.expand(-1, 1)))
     s = torch.einsum('nkab,nkcd,nkef->nkacebdf', ot, oy, ox)
     return s.reshape(lw.shape[0], k, tc * hc * wc, tv * hv * wv)
 
 
-def correspondence_from_metainfo(params: Sequence[dict], local_grid: Sequence[int],
-                                 global_grid: Sequence[int], device=None
-                                 ) -> torch.Tensor:
+def correspondence_from_metainfo(params: Sequence[dict],
+                                 local_grid: Sequence[int],
+                                 global_grid: Sequence[int],
+                                 device=None) -> torch.Tensor:
     """S_k from the ``ctrl_params`` recorded by ``CtrlAugSampler`` / ``CtrlAugCrop``
     (one dict per sample): ``(N, K, N_c, N_v)``."""
+
     def stack(key, dtype=torch.float32):
-        return torch.stack([torch.as_tensor(p[key], dtype=dtype) for p in params]).to(
-            device)
+        return torch.stack([torch.as_tensor(p[key], dtype=dtype) for p in params]).to(device)
 
     boxes, flips = stack('boxes'), stack('flips', torch.bool)
-    return correspondence_matrix(stack('local_windows'), boxes[:, 1:], flips[:, 1:],
-                                 stack('global_window'), boxes[:, 0], flips[:, 0],
-                                 local_grid, global_grid)
+    return correspondence_matrix(
+        stack('local_windows'), boxes[:, 1:], flips[:, 1:], stack('global_window'), boxes[:, 0],
+        flips[:, 0], local_grid, global_grid)
 
 
 def grid_shape(feat: torch.Tensor) -> Tuple[int, int, int]:

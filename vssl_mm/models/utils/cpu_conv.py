@@ -24,12 +24,12 @@ class OneDNNConv3d(nn.Conv3d):
     def _use_onednn(self, x: torch.Tensor) -> bool:
         if isinstance(self.padding, str):
             return False
-        needs_grad = torch.is_grad_enabled() and (
-            x.requires_grad or any(p.requires_grad for p in self.parameters()))
+        needs_grad = torch.is_grad_enabled() and (x.requires_grad
+                                                  or any(p.requires_grad
+                                                         for p in self.parameters()))
         return (not needs_grad and x.device.type == 'cpu' and x.dtype == torch.float32
                 and self.weight.dtype == torch.float32 and self.padding_mode == 'zeros'
-                and torch.backends.mkldnn.is_available()
-                and torch.backends.mkldnn.enabled
+                and torch.backends.mkldnn.is_available() and torch.backends.mkldnn.enabled
                 and not torch.is_autocast_enabled('cpu'))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -38,9 +38,11 @@ class OneDNNConv3d(nn.Conv3d):
         return self.conv(self, x, self.weight, self.bias)
 
     @staticmethod
-    def conv(module: nn.Conv3d, x: torch.Tensor, weight: torch.Tensor,
-             bias: Optional[torch.Tensor], spatial_padding: Optional[tuple] = None
-             ) -> torch.Tensor:
+    def conv(module: nn.Conv3d,
+             x: torch.Tensor,
+             weight: torch.Tensor,
+             bias: Optional[torch.Tensor],
+             spatial_padding: Optional[tuple] = None) -> torch.Tensor:
         """``module``'s convolution (stride, dilation, groups; padding, or ``module``'s
         temporal padding with ``spatial_padding``) of ``x`` with ``weight`` and ``bias``,
         through oneDNN where :meth:`_use_onednn` allows it."""
@@ -48,11 +50,10 @@ class OneDNNConv3d(nn.Conv3d):
         if spatial_padding is not None:
             padding = (padding[0], ) + tuple(spatial_padding)
         if isinstance(module, OneDNNConv3d) and module._use_onednn(x):
-            return torch.ops.aten.mkldnn_convolution(
-                x.contiguous(), weight.contiguous(), bias, list(padding),
-                list(module.stride), list(module.dilation), module.groups)
-        return F.conv3d(x, weight, bias, module.stride, padding, module.dilation,
-                        module.groups)
+            return torch.ops.aten.mkldnn_convolution(x.contiguous(), weight.contiguous(), bias,
+                                                     list(padding), list(module.stride),
+                                                     list(module.dilation), module.groups)
+        return F.conv3d(x, weight, bias, module.stride, padding, module.dilation, module.groups)
 
 
 # low-res tap o (-1, 0, 1) of spatial phase a (0, 1) sums the high-res taps d (-1, 0, 1)
@@ -66,8 +67,7 @@ def fuses_with_upsampling(conv: nn.Conv3d) -> bool:
     stride 1 and zero padding 1, no dilation or groups."""
     return (conv.kernel_size[1:] == (3, 3) and conv.stride[1:] == (1, 1)
             and not isinstance(conv.padding, str) and conv.padding[1:] == (1, 1)
-            and conv.dilation == (1, 1, 1) and conv.groups == 1
-            and conv.padding_mode == 'zeros')
+            and conv.dilation == (1, 1, 1) and conv.groups == 1 and conv.padding_mode == 'zeros')
 
 
 def upsample_conv3d(x: torch.Tensor, conv: nn.Conv3d) -> torch.Tensor:

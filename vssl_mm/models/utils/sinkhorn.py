@@ -46,8 +46,8 @@ def distributed_sinkhorn(scores: torch.Tensor,
         raise ValueError(f'scores must be (B, K), got {tuple(scores.shape)}')
     dtype = scores.dtype
     q = scores.detach().double()
-    s = (shared.detach().double().to(q.device) if shared is not None
-         else q.new_zeros(0, q.shape[1]))
+    s = (
+        shared.detach().double().to(q.device) if shared is not None else q.new_zeros(0, q.shape[1]))
     if s.shape[1] != q.shape[1]:
         raise ValueError(f'shared rows have {s.shape[1]} prototypes, scores {q.shape[1]}')
     k = q.shape[1]

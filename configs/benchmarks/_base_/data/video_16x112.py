@@ -18,8 +18,7 @@ train_pipeline = [
 ]
 val_pipeline = [
     dict(type='vssl_mm.VideoOpen'),
-    dict(type='SampleFrames', clip_len=clip_len, frame_interval=1, num_clips=1,
-         test_mode=True),
+    dict(type='SampleFrames', clip_len=clip_len, frame_interval=1, num_clips=1, test_mode=True),
     dict(type='vssl_mm.VideoDecode'),
     dict(type='Resize', scale=(-1, 128)),
     dict(type='CenterCrop', crop_size=112),
@@ -28,8 +27,7 @@ val_pipeline = [
 ]
 test_pipeline = [
     dict(type='vssl_mm.VideoOpen'),
-    dict(type='SampleFrames', clip_len=clip_len, frame_interval=1, num_clips=10,
-         test_mode=True),
+    dict(type='SampleFrames', clip_len=clip_len, frame_interval=1, num_clips=10, test_mode=True),
     dict(type='vssl_mm.VideoDecode'),
     dict(type='Resize', scale=(-1, 128)),
     dict(type='CenterCrop', crop_size=112),

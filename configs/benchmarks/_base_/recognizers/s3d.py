@@ -6,6 +6,11 @@ model = dict(
     type='Recognizer3D',
     backbone=dict(return_tuple=False),
     cls_head=dict(
-        type='I3DHead', in_channels=1024, num_classes=101, spatial_type='avg',
-        dropout_ratio=0.5, init_std=0.01, average_clips='prob'),
+        type='I3DHead',
+        in_channels=1024,
+        num_classes=101,
+        spatial_type='avg',
+        dropout_ratio=0.5,
+        init_std=0.01,
+        average_clips='prob'),
     data_preprocessor=_base_.action_preprocessor)

@@ -9,6 +9,11 @@ model = dict(
     type='Recognizer3D',
     backbone=dict(type='ResNet3dSlowFast'),
     cls_head=dict(
-        type='SlowFastHead', in_channels=2304, num_classes=101, spatial_type='avg',
-        dropout_ratio=0.5, init_std=0.01, average_clips='prob'),
+        type='SlowFastHead',
+        in_channels=2304,
+        num_classes=101,
+        spatial_type='avg',
+        dropout_ratio=0.5,
+        init_std=0.01,
+        average_clips='prob'),
     data_preprocessor=_base_.action_preprocessor)

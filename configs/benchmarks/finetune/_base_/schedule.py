@@ -11,10 +11,8 @@ optim_wrapper = dict(
     optimizer=dict(type='SGD', lr=0.01, momentum=0.9, weight_decay=1e-4),
     clip_grad=dict(max_norm=40, norm_type=2))
 param_scheduler = [
-    dict(type='MultiStepLR', begin=0, end=150, by_epoch=True, milestones=[60, 120],
-         gamma=0.1)
+    dict(type='MultiStepLR', begin=0, end=150, by_epoch=True, milestones=[60, 120], gamma=0.1)
 ]
 default_hooks = dict(
-    checkpoint=dict(interval=5, max_keep_ckpts=3, save_best='auto'),
-    logger=dict(interval=20))
+    checkpoint=dict(interval=5, max_keep_ckpts=3, save_best='auto'), logger=dict(interval=20))
 auto_scale_lr = dict(enable=False, base_batch_size=32)

@@ -12,17 +12,28 @@ num_classes = 101
 model = dict(
     type='Recognizer3D',
     backbone=dict(
-        type='vssl_mm.ResNet3dSSL', depth=18, conv1_kernel=(7, 7, 7), conv1_stride_t=1,
-        pool1_stride_t=1, spatial_strides=(1, 2, 2, 2), temporal_strides=(1, 2, 2, 2),
-        with_pool2=False, out_indices=(3, ), return_tuple=False,
+        type='vssl_mm.ResNet3dSSL',
+        depth=18,
+        conv1_kernel=(7, 7, 7),
+        conv1_stride_t=1,
+        pool1_stride_t=1,
+        spatial_strides=(1, 2, 2, 2),
+        temporal_strides=(1, 2, 2, 2),
+        with_pool2=False,
+        out_indices=(3, ),
+        return_tuple=False,
         norm_cfg=dict(type='IN3d', affine=True),
         init_cfg=dict(type='Pretrained', checkpoint=pretrained, prefix='backbone.')),
     cls_head=dict(
-        type='I3DHead', in_channels=512, num_classes=num_classes, spatial_type='avg',
-        dropout_ratio=0.5, init_std=0.01, average_clips='prob'),
+        type='I3DHead',
+        in_channels=512,
+        num_classes=num_classes,
+        spatial_type='avg',
+        dropout_ratio=0.5,
+        init_std=0.01,
+        average_clips='prob'),
     data_preprocessor=dict(
-        type='ActionDataPreprocessor', mean=[127.5] * 3, std=[127.5] * 3,
-        format_shape='NCTHW'))
+        type='ActionDataPreprocessor', mean=[127.5] * 3, std=[127.5] * 3, format_shape='NCTHW'))
 
 dataset_type = 'VideoDataset'
 data_root = 'data/ucf101/videos'
@@ -58,22 +69,37 @@ test_pipeline = [
     dict(type='PackActionInputs')
 ]
 train_dataloader = dict(
-    batch_size=4, num_workers=4, persistent_workers=True,
+    batch_size=4,
+    num_workers=4,
+    persistent_workers=True,
     sampler=dict(type='DefaultSampler', shuffle=True),
-    dataset=dict(type=dataset_type, ann_file=ann_file_train,
-                 data_prefix=dict(video=data_root), pipeline=train_pipeline))
+    dataset=dict(
+        type=dataset_type,
+        ann_file=ann_file_train,
+        data_prefix=dict(video=data_root),
+        pipeline=train_pipeline))
 val_dataloader = dict(
-    batch_size=4, num_workers=4, persistent_workers=True,
+    batch_size=4,
+    num_workers=4,
+    persistent_workers=True,
     sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(type=dataset_type, ann_file=ann_file_val,
-                 data_prefix=dict(video=data_root), pipeline=val_pipeline,
-                 test_mode=True))
+    dataset=dict(
+        type=dataset_type,
+        ann_file=ann_file_val,
+        data_prefix=dict(video=data_root),
+        pipeline=val_pipeline,
+        test_mode=True))
 test_dataloader = dict(
-    batch_size=1, num_workers=4, persistent_workers=True,
+    batch_size=1,
+    num_workers=4,
+    persistent_workers=True,
     sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(type=dataset_type, ann_file=ann_file_val,
-                 data_prefix=dict(video=data_root), pipeline=test_pipeline,
-                 test_mode=True))
+    dataset=dict(
+        type=dataset_type,
+        ann_file=ann_file_val,
+        data_prefix=dict(video=data_root),
+        pipeline=test_pipeline,
+        test_mode=True))
 val_evaluator = dict(type='AccMetric')
 test_evaluator = val_evaluator
 
@@ -95,9 +121,10 @@ default_hooks = dict(
     checkpoint=dict(type='CheckpointHook', interval=5, save_best='auto', max_keep_ckpts=3),
     sampler_seed=dict(type='DistSamplerSeedHook'),
     sync_buffers=dict(type='SyncBuffersHook'))
-env_cfg = dict(cudnn_benchmark=False, mp_cfg=dict(mp_start_method='fork',
-                                                  opencv_num_threads=0),
-               dist_cfg=dict(backend='nccl'))
+env_cfg = dict(
+    cudnn_benchmark=False,
+    mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0),
+    dist_cfg=dict(backend='nccl'))
 log_processor = dict(type='LogProcessor', window_size=20, by_epoch=True)
 vis_backends = [dict(type='LocalVisBackend')]
 visualizer = dict(type='ActionVisualizer', vis_backends=vis_backends)

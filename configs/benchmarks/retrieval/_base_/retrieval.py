@@ -9,11 +9,11 @@ test_pipeline = [
     dict(type='VideoOpen'),
     dict(type='UniformClipsSampler', clip_len=clip_len, frame_interval=1, num_clips=10),
     dict(type='MultiViewDecode'),
-    dict(type='ViewsApply', transforms=[
-        dict(type='Resize', scale=(-1, 128)),
-        dict(type='CenterCrop', crop_size=112)]),
-    dict(type='PackMultiViewInputs',
-         meta_keys=('filename', 'sample_idx', 'retrieval_split'))
+    dict(
+        type='ViewsApply',
+        transforms=[dict(type='Resize', scale=(-1, 128)),
+                    dict(type='CenterCrop', crop_size=112)]),
+    dict(type='PackMultiViewInputs', meta_keys=('filename', 'sample_idx', 'retrieval_split'))
 ]
 test_dataloader = dict(
     batch_size=4,
