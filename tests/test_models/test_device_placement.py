@@ -464,6 +464,7 @@ def _patch_dist(module, group: _FakeGroup):
         mock.patch.object(module.dist, 'is_available', lambda: True),
         mock.patch.object(module.dist, 'is_initialized', lambda: True),
         mock.patch.object(module.dist, 'get_world_size', lambda *a: 2),
+        mock.patch.object(module.dist, 'get_rank', lambda *a: 0),
         mock.patch.object(module.dist, 'all_reduce', group.all_reduce),
         mock.patch.object(module.dist, 'all_gather', group.all_gather),
         mock.patch.object(module, 'get_comm_device', lambda *a: group.device, create=True)

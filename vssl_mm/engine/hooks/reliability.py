@@ -26,6 +26,7 @@ from mmengine.dist.utils import get_comm_device
 from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
 
+from vssl_mm.models.utils.distributed import all_reduce
 from vssl_mm.registry import HOOKS
 
 
@@ -34,13 +35,12 @@ def _dist_on() -> bool:
 
 
 def _all_reduce(values: Sequence[float], op: str = 'sum') -> List[float]:
-    """Reduce python numbers over ranks, on the backend's device (nccl reduces CUDA
-    tensors only; gloo CPU ones)."""
+    """Reduce python numbers over ranks with the package's one :func:`all_reduce`, from a
+    tensor on the backend's device (nccl reduces CUDA tensors only; gloo CPU ones)."""
     if not _dist_on():
         return [float(v) for v in values]
     t = torch.tensor(list(values), dtype=torch.float64, device=get_comm_device())
-    dist.all_reduce(t, op=dist.ReduceOp.MAX if op == 'max' else dist.ReduceOp.SUM)
-    return t.tolist()
+    return all_reduce(t, op=op).tolist()
 
 
 def _unwrap(model):
