@@ -31,6 +31,14 @@ algorithm = dict(
         num_clips=num_clips,
         hidden_channels=512,
         tau=0.1),
+    # L_nce (Table 7's clip-level baseline term): built only when loss_weights has nce > 0
+    nce_neck=dict(
+        type='MLPProjection',
+        in_channels=feat_channels,
+        hidden_channels=512,
+        out_channels=128,
+        num_layers=2),
+    nce_temperature=0.1,
     loss_weights=dict(rc=1.0, mi=1.0, td=1.0),
     data_preprocessor=dict(type='MultiViewDataPreprocessor', extra_view_keys=('global_view', )))
 

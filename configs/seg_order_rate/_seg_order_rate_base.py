@@ -64,6 +64,11 @@ sampler = dict(
     num_views=2,
     short_video='skip')
 decode = dict(type='MultiViewDecode')
+# the view-synthesis stage (Sec. III-G: "sampling a video clip from the raw video") trains
+# G and the flow estimator on one contiguous clip (consecutive frames, one rate, time
+# order), not on the shuffled multi-rate clips of the main stage
+view_stage_sampler = dict(
+    type='RandomClipsSampler', clip_len=clip_len, frame_interval=1, num_views=1)
 views_aug = dict(
     type='ViewsApply',
     transforms=[

@@ -48,6 +48,7 @@ DEFAULT_WEIGHTS = dict(
     mul_high=1.0,
     mul_mid=0.5,
     mul_low=0.3,
+    aug_high=0.0,  # off in the paper's method (Eq. 11-12 on low / mid); Table 3's CTM uses it
     aug_mid=0.5,
     aug_low=0.3,
     ret_high=1.0,
