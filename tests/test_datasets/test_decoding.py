@@ -14,10 +14,10 @@ import numpy as np
 import pytest
 from mmengine.dataset import Compose
 
+from tests.test_datasets.codec_videos import sequential_decode, write_all, wrong_frames
 from vssl_mm.datasets.decoding import DecordVideo, PyAVVideo, open_video, probe_stream
 from vssl_mm.datasets.transforms import VideoOpen
 from vssl_mm.utils import register_all_modules
-from .codec_videos import sequential_decode, write_all, wrong_frames
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 METHOD_CONFIGS = ('configs/simclr/r3d18_synthetic.py', 'configs/seg_order_rate/r21d_synthetic.py',
@@ -180,6 +180,7 @@ def test_backend_recorded(videos):
     assert "backend='auto'" in repr(VideoOpen())
 
 
+@pytest.mark.slow
 def test_benchmark_tool_runs(videos, tmp_path):
     tool = _tool()
     path, _ = videos['mpeg4_bframes_avi']

@@ -17,6 +17,8 @@ import pytest
 
 from tests.conftest import REPO
 
+pytestmark = pytest.mark.slow
+
 if importlib.util.find_spec('mim') is None:
     pytest.skip('openmim is not installed', allow_module_level=True)
 

@@ -7,6 +7,8 @@ import pytest
 
 from tests.conftest import REPO
 
+pytestmark = pytest.mark.slow
+
 pytest.importorskip('sphinx')
 pytest.importorskip('myst_parser')
 

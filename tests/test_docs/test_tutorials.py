@@ -130,6 +130,7 @@ def new_method_run(synthetic_data, tmp_path_factory):
     return work
 
 
+@pytest.mark.slow
 def test_new_method_trains(new_method_run):
     rows = _scalars(new_method_run)
     assert len(rows) == 4  # 16 videos / batch 4, one epoch
@@ -140,6 +141,7 @@ def test_new_method_trains(new_method_run):
     assert osp.isfile(osp.join(new_method_run, 'epoch_1.pth'))
 
 
+@pytest.mark.slow
 def test_variant_trains(synthetic_data, tmp_path):
     work = str(tmp_path / 'work')
     run_tool(['tools/train.py', VARIANT] +
@@ -148,6 +150,7 @@ def test_variant_trains(synthetic_data, tmp_path):
     assert len(rows) == 4 and all(np.isfinite(r['loss_nce']) for r in rows)
 
 
+@pytest.mark.slow
 def test_plot_curves_real_run(new_method_run, tmp_path):
     import matplotlib.image as mpimg
     out = str(tmp_path / 'curves.png')

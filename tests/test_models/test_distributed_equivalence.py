@@ -42,6 +42,8 @@ from mmaction.structures import ActionDataSample
 from mmengine.model import MMDistributedDataParallel
 
 import vssl_mm  # noqa: F401
+from tests.test_models.dist_harness import (convert_to_global_bn, local_rows, rel_error, rel_errors,
+                                            run_on_ranks)
 from vssl_mm.models.losses import (InfoNCELoss, cross_view_log_similarity, graph_targets,
                                    info_nce_logits_loss, instance_graph_log_weights,
                                    transformed_copy_contrast_loss)
@@ -50,7 +52,8 @@ from vssl_mm.models.utils import concat_all_gather
 from vssl_mm.models.utils import distributed as dist_utils
 from vssl_mm.models.utils import gather_with_grad, world_info
 from vssl_mm.registry import MODELS
-from .dist_harness import convert_to_global_bn, local_rows, rel_error, rel_errors, run_on_ranks
+
+pytestmark = pytest.mark.slow
 
 WORLD = 2
 B = 4  # samples per rank

@@ -16,6 +16,7 @@ def _python(code: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, timeout=300)
 
 
+@pytest.mark.slow
 def test_mmaction_models_imports_with_vssl_mm():
     proc = _python('import vssl_mm, mmaction.models; '
                    'from mmaction.registry import MODELS; print(MODELS.get("Recognizer3D"))')
@@ -23,6 +24,7 @@ def test_mmaction_models_imports_with_vssl_mm():
     assert 'Recognizer3D' in proc.stdout
 
 
+@pytest.mark.slow
 def test_mmaction_models_import_is_broken_without_fix():
     import importlib.util
     spec = importlib.util.find_spec('mmaction')
@@ -36,6 +38,7 @@ def test_mmaction_models_import_is_broken_without_fix():
         assert proc.returncode != 0 and 'drn' in proc.stderr
 
 
+@pytest.mark.slow
 def test_mmaction_first_then_vssl_mm():
     """mmaction2's register_all_modules() and init_recognizer imported before vssl_mm (the
     order a plain mmaction2 user writes) work: the install's start-up hook."""
@@ -215,6 +218,7 @@ def test_adapt_cfg_to_device_cpu_only():
     assert out.env_cfg.dist_cfg.backend == 'gloo'
 
 
+@pytest.mark.slow
 def test_init_dist_pytorch_uses_gloo_without_cuda(tmp_path):
     """mmengine.dist.init_dist('pytorch') on a CPU-only torch, in a real 1-rank group."""
     if torch.cuda.is_available():
@@ -263,6 +267,7 @@ def test_num_workers_zero_needs_no_other_change(tmp_path):
     assert [list(map(int, b)) for b in loader] == [[0, 1], [2, 3]]
 
 
+@pytest.mark.slow
 def test_known_harmless_noise_is_filtered_and_nothing_else():
     code = ('import vssl_mm, mmaction.models\n'
             'from mmengine.logging import MMLogger, print_log\n'
@@ -279,6 +284,7 @@ def test_known_harmless_noise_is_filtered_and_nothing_else():
     assert 'a line that stays' in out and 'a warning that stays' in out
 
 
+@pytest.mark.slow
 def test_config_with_custom_imports_fixes_mmaction_before_models_load():
     """A plain mmaction2 user: read a config that imports vssl_mm, then mmaction2's own
     register_all_modules and recognizer API work (docs/get_started.md, import order)."""

@@ -62,6 +62,7 @@ def test_every_shipped_config_is_clean():
     assert problems == []
 
 
+@pytest.mark.slow
 def test_train_strict_config_stops_before_anything_runs(configs, tmp_path):
     path = configs('train_dataloder = dict(batch_size=2)\n')
     proc = subprocess.run([

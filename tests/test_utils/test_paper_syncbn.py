@@ -134,6 +134,7 @@ def _syncbn_run(synthetic_data, wd, dist: bool):
     return run_tool(['tools/train.py', cfg] + opts)
 
 
+@pytest.mark.slow
 def test_cpu_training_reaches_the_conversion(synthetic_data, tmp_path):
     """The paper-style request (SyncBN backbone + sync_bn) trains on CPU: one process
     (mmengine reverts SyncBN) and 2 gloo ranks (SyncBN would raise on CPU tensors)."""
