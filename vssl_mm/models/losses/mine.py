@@ -10,7 +10,6 @@ import math
 from typing import Optional
 
 import torch
-import torch.distributed as dist
 import torch.nn as nn
 
 from vssl_mm.registry import MODELS
@@ -53,7 +52,7 @@ def _global_mine_bound(joint: torch.Tensor, marginal: torch.Tensor,
         return (joint.sum() + marginal.sum()) * 0.
     neg_inf = marginal.new_tensor(float('-inf'))
     top = torch.where(mm, marginal.detach(), neg_inf).max()
-    dist.all_reduce(top, op=dist.ReduceOp.MAX)  # a constant shift keeps exp() finite
+    top = all_reduce(top, op='max')  # a constant shift keeps exp() finite
     sums = all_reduce_with_grad(
         torch.stack([
             torch.where(jm, joint, torch.zeros_like(joint)).sum(),
