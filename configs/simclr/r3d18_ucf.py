@@ -1,4 +1,4 @@
-# Clip-contrast baseline (L_nce of ctrl_aug Table 7): R3D-18 on UCF101 split 1,
+# Clip-contrast baseline (the common SimCLR-style video baseline): R3D-18 on UCF101 split 1,
 # Adam 1e-3, 200 epochs, batch 128 (8 GPUs x 16).
 _base_ = [
     '../_base_/models/r3d18.py', '../_base_/datasets/ucf101.py', '../_base_/schedules/adam_200e.py',

@@ -24,6 +24,12 @@ def test_config_parses_and_builds(path):
         model_cfg['view_generator_ckpt'] = None  # built untrained; loading is tested in test_train
     model = MODELS.build(model_cfg)
     pipe = cfg.train_dataloader.dataset.pipeline
+    if cfg.model.type == 'ViewSynthesis':
+        # the generator stage trains on one contiguous clip in time order (Sec. III-G)
+        clips = [p for p in pipe if p['type'] == 'RandomClipsSampler']
+        assert len(clips) == 1 and clips[0]['frame_interval'] == 1
+        assert not any(p['type'] == 'SegmentOrderRateSampler' for p in pipe)
+        return
     sampler = [p for p in pipe if p['type'] == 'SegmentOrderRateSampler']
     assert len(sampler) == 1
     if cfg.model.type == 'SegOrderRate':

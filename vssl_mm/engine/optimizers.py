@@ -67,9 +67,8 @@ class FusedOptimWrapperConstructor(DefaultOptimWrapperConstructor):
     each one pass over a parameter-sized buffer. The fused kernel (torch >= 2.4 on CPU,
     earlier on CUDA) does the same update in one pass per tensor. Same update rule, same
     hyper-parameters: the parameters after a step agree with the loop's to float rounding
-    (``tests/test_perf/test_fused_optimizer.py``). On the 2-core benchmark machine the
-    Adam step over R3D-18 + heads (34 M parameters) went from 3-4 s to 0.1-1.5 s
-    (docs/benchmarks_performance.md).
+    (``tests/test_engine/test_optimizers.py``; step timings in
+    docs/benchmarks_performance.md).
 
     Used only where the config names no ``fused``/``foreach`` itself and the optimizer is
     one of :data:`FUSED_OPTIMIZERS`; if torch rejects ``fused=True`` (older torch, a

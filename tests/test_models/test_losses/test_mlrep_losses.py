@@ -195,7 +195,7 @@ def former_objective(model, x):
             -(graph * F.log_softmax(lh, dim=1)).sum(1).mean() for lh in logh) / 2
     for lv, th in model.temporal_heads.items():
         short = feats[lv][:, :2].flatten(0, 1)
-        extra = [temporal_transform(short, 'reverse')] if f'aug_{lv}' in w else []
+        extra = [temporal_transform(short, 'reverse')] if w.get(f'aug_{lv}', 0) > 0 else []
         pooled = th.pooled(torch.cat([short, feats[lv][:, 2]] + extra))
         if extra:
             q = th.project_vector(pooled[:2 * n]).view(n, 2, -1)

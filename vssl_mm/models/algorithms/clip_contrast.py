@@ -1,4 +1,4 @@
-"""Clip-contrast baseline (SimCLR on video clips; ctrl_aug's L_nce of Table 7).
+"""Clip-contrast baseline (SimCLR on video clips).
 
 Two clips of one video are positives; clips of every other video in the global batch
 (gathered from all ranks) are negatives:

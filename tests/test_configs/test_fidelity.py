@@ -16,7 +16,7 @@ from mmengine.registry import DefaultScope
 
 from vssl_mm.registry import MODELS, TRANSFORMS
 
-REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 METHODS = ('simclr', 'seg_order_rate', 'hdc', 'mlrep', 'ctrl_aug')
 
 
