@@ -8,6 +8,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
+from tests.test_models.mlrep_tiny import tiny_mlrep
 from vssl_mm.models.algorithms.mlrep import LEVELS, MLRep, temporal_transform
 from vssl_mm.models.losses import (cross_view_instance_loss, cross_view_log_similarity,
                                    cross_view_logits, graph_targets, instance_graph_log_weights,
@@ -125,29 +126,8 @@ def test_temporal_terms_match_former_formulas(batch_negatives):
 
 # ------------------------------------------------------------ the whole objective
 def _model(**kw):
-    cfg = dict(
-        backbone=dict(
-            type='ResNet3dSSL',
-            depth=18,
-            base_channels=8,
-            conv1_kernel=(3, 7, 7),
-            conv1_stride_t=1,
-            pool1_stride_t=1,
-            spatial_strides=(1, 2, 2, 2),
-            temporal_strides=(1, 2, 2, 1),
-            with_pool2=False,
-            out_indices=(1, 2, 3)),
-        level_channels=(16, 32, 64),
-        proj_channels=8,
-        num_prototypes=6,
-        queue_length=8,
-        num_tokens=(4, 2, 2),
-        me_reduction=4,
-        mul_on=True,
-        queue_on=True)
-    cfg.update(kw)
     torch.manual_seed(0)
-    return MLRep(**cfg).double()
+    return tiny_mlrep(**{'mul_on': True, 'queue_on': True, **kw}).double()
 
 
 def former_objective(model, x):

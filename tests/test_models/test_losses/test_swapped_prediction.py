@@ -5,7 +5,7 @@ import math
 import torch
 import torch.nn.functional as F
 
-from vssl_mm.models.algorithms.mlrep import MLRep
+from tests.test_models.mlrep_tiny import tiny_mlrep
 from vssl_mm.models.losses import sinkhorn_targets, swapped_prediction_loss
 
 
@@ -35,23 +35,4 @@ def test_swapped_prediction_brute_force():
 
 
 def _tiny_model(**kw):
-    cfg = dict(
-        backbone=dict(
-            type='ResNet3dSSL',
-            depth=18,
-            base_channels=8,
-            conv1_kernel=(3, 7, 7),
-            conv1_stride_t=1,
-            pool1_stride_t=1,
-            spatial_strides=(1, 2, 2, 2),
-            temporal_strides=(1, 2, 2, 1),
-            with_pool2=False,
-            out_indices=(1, 2, 3)),
-        level_channels=(16, 32, 64),
-        proj_channels=8,
-        num_prototypes=6,
-        queue_length=8,
-        num_tokens=(4, 2, 2),
-        me_reduction=4)
-    cfg.update(kw)
-    return MLRep(**cfg)
+    return tiny_mlrep(**kw)
