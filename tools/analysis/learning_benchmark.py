@@ -368,6 +368,7 @@ def markdown_table(p: dict, summary: dict) -> str:
     """The results table (mean [min, max] over seeds)."""
     d, t, e = p['data'], p['train'], p['eval']
     ref = summary['reference']
+    with_ref = ref in summary['methods']
     lines = [
         f'Synthetic {d["style"]} videos: {d["train_per_class"] * len(CLASSES)} train / '
         f'{d["val_per_class"] * len(CLASSES)} val, {len(CLASSES)} classes (chance: R@1 and '
@@ -376,25 +377,29 @@ def markdown_table(p: dict, summary: dict) -> str:
         f'{e["frame_interval"]} frames at {e["size"]}x{e["size"]}, last backbone stage '
         f'average-pooled{", BN statistics recalibrated" if e["recalibrate_bn"] else ""}.',
         'Cells: mean [min, max] over seeds. Delta: difference of means to the random init '
-        f'of the same backbone (rand) and to {ref} (ref).', '',
-        '| method | backbone | seeds | R@1 | R@5 | probe top-1 | dR@1 rand | dR@1 ref '
-        '| dprobe rand | dprobe ref | train s/run |',
-        '|---|---|---|---|---|---|---|---|---|---|---|'
+        'of the same backbone (rand)' + (f' and to {ref} (ref).' if with_ref else '.'), '',
+        '| method | backbone | seeds | R@1 | R@5 | probe top-1 | dR@1 rand | ' +
+        ('dR@1 ref | ' if with_ref else '') + 'dprobe rand | ' +
+        ('dprobe ref | ' if with_ref else '') + 'train s/run |',
+        '|---|---|---|---|---|---|---|---|---|' + ('---|---|' if with_ref else '')
     ]
     for m, r in summary['methods'].items():
         f = r['final']
         dref = r.get('delta_reference', {})
+        d_r1 = f'{r["delta_random"]["r1"]:+.1f} | '
+        d_probe = f'{r["delta_random"]["probe_top1"]:+.1f} | '
+        if with_ref:
+            d_r1 += f'{dref["r1"]:+.1f} | '
+            d_probe += f'{dref["probe_top1"]:+.1f} | '
         lines.append(
             f'| {m} | {summary["random_init"][r["backbone"]]["name"]} | {len(r["seeds"])} | '
-            f'{_cell(f["r1"])} | {_cell(f["r5"])} | {_cell(f["probe_top1"])} | '
-            f'{r["delta_random"]["r1"]:+.1f} | {dref.get("r1", float("nan")):+.1f} | '
-            f'{r["delta_random"]["probe_top1"]:+.1f} | '
-            f'{dref.get("probe_top1", float("nan")):+.1f} | '
+            f'{_cell(f["r1"])} | {_cell(f["r5"])} | {_cell(f["probe_top1"])} | {d_r1}{d_probe}'
             f'{sum(r["wall_s"]) / len(r["wall_s"]):.0f} |')
+    empty = '| | | | | |' if with_ref else '| | | |'
     for bb, r in summary['random_init'].items():
         f = r['final']
         lines.append(f'| random init | {r["name"]} | {len(r["seeds"])} | {_cell(f["r1"])} | '
-                     f'{_cell(f["r5"])} | {_cell(f["probe_top1"])} | | | | | |')
+                     f'{_cell(f["r5"])} | {_cell(f["probe_top1"])} {empty}')
     return '\n'.join(lines) + '\n'
 
 

@@ -114,6 +114,16 @@ def test_summary_spread_and_differences():
     assert '| a | R3D | 2 | 50.0 [40.0, 60.0] |' in table
     assert '| random init | R3D | 2 | 15.0 [10.0, 20.0] |' in table
     assert '+35.0' in table and '-30.0' in table  # b's R@1 minus a's
+    assert all(line.count('|') == 12 for line in table.splitlines() if line.startswith('|'))
+    # without a reference method (the README main job): no reference columns
+    p['reference'] = None
+    s = tool.summarise(p, runs, rand, dict(a='k1', b='k2'), dict(k1='R3D', k2='R21D'))
+    assert 'delta_reference' not in s['methods']['a']
+    table = tool.markdown_table(p, s)
+    assert 'ref' not in table and 'nan' not in table and 'None' not in table
+    assert all(line.count('|') == 10 for line in table.splitlines() if line.startswith('|'))
+    assert '| a | R3D | 2 | 50.0 [40.0, 60.0] | 50.0 [50.0, 50.0] | 60.5 [60.0, 61.0] | +35.0 |' \
+        in table
 
 
 @pytest.fixture(scope='module')
