@@ -135,7 +135,6 @@ def tiny_run(tmp_path_factory):
 
 
 @pytest.mark.slow
-@pytest.mark.slow
 def test_tiny_run_outputs(tiny_run):
     res, out = tiny_run['results'], tiny_run['out']
     assert set(res['methods']) == {'clip_contrast', 'supervised'}
@@ -172,7 +171,6 @@ def test_tiny_run_outputs(tiny_run):
 
 
 @pytest.mark.slow
-@pytest.mark.slow
 def test_tiny_run_resumes_without_retraining(tiny_run):
     first = tiny_run['results']
     mtimes = {c: osp.getmtime(c) for r in first['runs'] for c in r['checkpoints'].values()}
@@ -192,7 +190,6 @@ def test_tiny_run_resumes_without_retraining(tiny_run):
     assert second['random_init'] == first['random_init']
 
 
-@pytest.mark.slow
 @pytest.mark.slow
 def test_evaluator_is_deterministic_on_a_checkpoint(tiny_run):
     """The same checkpoint evaluated twice (fresh evaluator each time) gives identical
@@ -219,3 +216,43 @@ def test_evaluator_is_deterministic_on_a_checkpoint(tiny_run):
     # a different checkpoint gives different features (the check can fail)
     c = SyntheticEvaluator(res['data_root'], **settings).evaluate(cfg, run['checkpoints']['4'])
     assert c['val_feature_checksum'] != a['val_feature_checksum']
+
+
+QUICKSTART = osp.join(REPO, 'configs', 'benchmarks', 'learning_signal', 'quickstart.yml')
+
+
+def test_readme_main_job_runs_the_quickstart_protocol():
+    """The README main job is this tool on quickstart.yml: a method that learns (mlrep,
+    camera style), one training seed, three random inits, no reference column."""
+    with open(osp.join(REPO, 'README.md')) as f:
+        readme = f.read()
+    main_job = readme.split('## Main job', 1)[1].split('```bash', 1)[1].split('```', 1)[0]
+    assert 'tools/analysis/learning_benchmark.py --protocol ' \
+           'configs/benchmarks/learning_signal/quickstart.yml' in main_job
+    tool = _tool()
+    p = tool.load_protocol(tool.parse_args(['--protocol', QUICKSTART]))
+    assert list(p['methods']) == ['mlrep'] and p['reference'] is None
+    assert p['data']['style'] == 'camera' and len(p['eval']['init_seeds']) >= 3
+    assert p['train']['iters'] == 30 * p['train']['iters_per_epoch']
+    assert Config.fromfile(osp.join(REPO, p['methods']['mlrep']['config'])).model.type == 'MLRep'
+
+
+@pytest.mark.slow
+def test_quickstart_protocol_end_to_end_shrunk(tmp_path):
+    """The main job's path (camera data, mlrep with its epoch-keyed stages, evaluation,
+    table, plot) at 8 train videos and 4 iterations."""
+    out = tmp_path / 'out'
+    proc = run_tool([
+        TOOL, '--protocol', QUICKSTART, '--train-per-class', '1', '--val-per-class', '1',
+        '--iters', '4', '--eval-every', '2', '--init-seeds', '0', '--frames', '32',
+        '--video-size', '64', '--num-clips', '1', '--num-workers', '0', '--work-dir',
+        str(tmp_path), '--out-dir',
+        str(out)
+    ])
+    res = json.load(open(out / 'results.json'))
+    assert res['protocol']['data']['style'] == 'camera'
+    assert [q['iter'] for q in res['methods']['mlrep']['curve']['r1']] == [2, 4]
+    table = (out / 'results.md').read_text()
+    assert '| mlrep |' in table and '| random init |' in table and 'ref' not in table
+    assert (out / 'r1_curve.png').read_bytes()[:4] == b'\x89PNG'
+    assert '| mlrep |' in proc.stdout  # the table is printed
