@@ -243,9 +243,9 @@ def test_quickstart_protocol_end_to_end_shrunk(tmp_path):
     table, plot) at 8 train videos and 4 iterations."""
     out = tmp_path / 'out'
     proc = run_tool([
-        TOOL, '--protocol', QUICKSTART, '--train-per-class', '1', '--val-per-class', '1',
-        '--iters', '4', '--eval-every', '2', '--init-seeds', '0', '--frames', '32',
-        '--video-size', '64', '--num-clips', '1', '--num-workers', '0', '--work-dir',
+        TOOL, '--protocol', QUICKSTART, '--train-per-class', '1', '--val-per-class', '1', '--iters',
+        '4', '--eval-every', '2', '--init-seeds', '0', '--frames', '32', '--video-size', '64',
+        '--num-clips', '1', '--num-workers', '0', '--work-dir',
         str(tmp_path), '--out-dir',
         str(out)
     ])
