@@ -508,9 +508,13 @@ def main(argv=None) -> dict:
         recalibrate_bn=e['recalibrate_bn'],
         bn_videos=e['bn_videos'],
         probe_steps=e['probe_steps'])
+    cfgs = {m: Config.fromfile(osp.join(REPO, spec['config'])) for m, spec in p['methods'].items()}
+    if not args.train_only:  # fail in seconds, not after the training
+        for cfg in cfgs.values():
+            evaluator.check_backbone(cfg)
     runs, bb_of, bb_cfg, bb_names = {}, {}, {}, {}
     for m, spec in p['methods'].items():
-        cfg = Config.fromfile(osp.join(REPO, spec['config']))
+        cfg = cfgs[m]
         bb = backbone_key(cfg)
         bb_of[m] = bb
         bb_cfg.setdefault(bb, cfg)

@@ -229,6 +229,23 @@ class SyntheticEvaluator:
         blob = json.dumps(self.settings, sort_keys=True)
         return hashlib.sha1(blob.encode()).hexdigest()[:8]
 
+    def check_backbone(self, cfg: Config) -> None:
+        """Raise ``ValueError`` naming the backbone and the clip shape when ``cfg``'s
+        backbone cannot embed this evaluator's clips (e.g. C3D, whose pooling needs at
+        least 16 frames, against 8-frame clips): before any training, not after it."""
+        model = build_extractor(cfg)
+        model.eval()
+        s = self.settings
+        x = torch.zeros(1, 3, s['clip_len'], s['size'], s['size'])
+        try:
+            with torch.no_grad():
+                model.backbone(x)
+        except RuntimeError as err:
+            raise ValueError(
+                f'{cfg.model.backbone.type} cannot embed the evaluation clips of '
+                f'{s["clip_len"]} frames at {s["size"]}x{s["size"]} ({err}); set a longer or '
+                'larger eval clip (eval.clip_len / eval.size in the protocol)') from err
+
     def evaluate(self,
                  cfg: Config,
                  checkpoint: Optional[str] = None,

@@ -1,4 +1,4 @@
-"""tools/analysis/eval_synthetic.py: the table of the README main job."""
+"""tools/analysis/eval_synthetic.py: pretrained against random-init figures of one checkpoint."""
 import json
 import os.path as osp
 
