@@ -31,7 +31,7 @@ REPO = osp.abspath(osp.join(osp.dirname(osp.abspath(__file__)), '..', '..'))
 sys.path.insert(0, REPO)
 
 from mmengine.config import Config, DictAction  # noqa: E402
-from mmengine.runner import Runner  # noqa: E402
+from mmengine.runner import Runner, load_checkpoint  # noqa: E402
 
 import vssl_mm  # noqa: E402,F401
 from vssl_mm.registry import MODELS  # noqa: E402
@@ -90,8 +90,8 @@ def summarise(batches: List[dict]) -> dict:
     for n in names:
         vals = [b['terms'][n] for b in batches if n in b['terms']]
         terms[n] = dict(
-            value=sum(v['value'] for v in vals) / len(vals),
-            grad_norm=sum(v['grad_norm'] for v in vals) / len(vals),
+            value=_mean([v['value'] for v in vals]),
+            grad_norm=_mean([v['grad_norm'] for v in vals]),
             grad_norm_min=min(v['grad_norm'] for v in vals),
             grad_norm_max=max(v['grad_norm'] for v in vals))
     top = max((t['grad_norm'] for t in terms.values()), default=0.0)
@@ -101,7 +101,7 @@ def summarise(batches: List[dict]) -> dict:
     cosine = {}
     for k in pairs:
         vals = [b['cosine'][k] for b in batches if k in b['cosine']]
-        cosine[k] = dict(mean=sum(vals) / len(vals), min=min(vals), max=max(vals))
+        cosine[k] = dict(mean=_mean(vals), min=min(vals), max=max(vals))
     logged = sorted({k for b in batches for k in b['logged']})
     return dict(
         batches=len(batches),
@@ -140,7 +140,6 @@ def main(argv=None) -> dict:
     torch.manual_seed(args.seed)
     model = MODELS.build(cfg.model)
     if args.checkpoint:
-        from mmengine.runner import load_checkpoint
         load_checkpoint(model, args.checkpoint, map_location='cpu', strict=True)
     model.train()
     loader = Runner.build_dataloader(dl, seed=args.seed)

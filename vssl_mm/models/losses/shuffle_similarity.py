@@ -1,4 +1,6 @@
 """Shuffle similarity (seg_order_rate Algorithm 1, Eq. 9-12), vectorised over pairs."""
+from typing import Optional, Tuple
+
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -7,12 +9,18 @@ from vssl_mm.registry import MODELS
 from .info_nce import dot_similarity
 
 
-def _split(x: torch.Tensor, num_parts: int) -> torch.Tensor:
-    """``(N, D) -> (N, k, D / k)``."""
-    n, d = x.shape
+def _split_parts(query: torch.Tensor, keys: torch.Tensor, num_parts: int,
+                 what: str) -> Tuple[torch.Tensor, torch.Tensor]:
+    """``(B, D), (M, D) -> (B, k, D / k), (M, k, D / k)``; ``what`` names the caller in
+    the error."""
+    if query.dim() != 2 or keys.dim() != 2:
+        raise ValueError(f'{what} takes (B, D) and (M, D), got '
+                         f'{tuple(query.shape)} and {tuple(keys.shape)}')
+    d = query.shape[1]
     if d % num_parts != 0:
         raise ValueError(f'feature dim {d} is not divisible by num_parts={num_parts}')
-    return x.view(n, num_parts, d // num_parts)
+    return (query.view(query.shape[0], num_parts,
+                       d // num_parts), keys.view(keys.shape[0], num_parts, d // num_parts))
 
 
 def _greedy_match(dist: torch.Tensor) -> torch.Tensor:
@@ -35,11 +43,20 @@ def _greedy_match(dist: torch.Tensor) -> torch.Tensor:
     return torch.cat(picked, dim=2)
 
 
-def _part_distances(qp: torch.Tensor, kp: torch.Tensor) -> torch.Tensor:
-    """``(B, k, d) x (M, k, d) -> (B, M, k, k)`` Euclidean distances (Eq. 9)."""
+def _part_dots(qp: torch.Tensor, kp: torch.Tensor) -> torch.Tensor:
+    """``(B, k, d) x (M, k, d) -> (B, M, k, k)`` dot products of every part pair."""
+    return torch.einsum('bid,mjd->bmij', qp, kp)
+
+
+def _part_distances(qp: torch.Tensor,
+                    kp: torch.Tensor,
+                    cross: Optional[torch.Tensor] = None) -> torch.Tensor:
+    """``(B, k, d) x (M, k, d) -> (B, M, k, k)`` Euclidean distances (Eq. 9); ``cross``:
+    :func:`_part_dots` of the same parts when the caller has it already."""
     q2 = (qp * qp).sum(-1)  # (B, k)
     k2 = (kp * kp).sum(-1)  # (M, k)
-    cross = torch.einsum('bid,mjd->bmij', qp, kp)
+    if cross is None:
+        cross = _part_dots(qp, kp)
     sq = q2[:, None, :, None] + k2[None, :, None, :] - 2 * cross
     return sq.clamp_min(1e-12).sqrt()  # clamped for sqrt
 
@@ -58,10 +75,7 @@ def shuffle_distance(query: torch.Tensor,
 
     Returns ``(B, M)`` distances (differentiable through the selected entries).
     """
-    if query.dim() != 2 or keys.dim() != 2:
-        raise ValueError(f'shuffle distance takes (B, D) and (M, D), got '
-                         f'{tuple(query.shape)} and {tuple(keys.shape)}')
-    qp, kp = _split(query, num_parts), _split(keys, num_parts)
+    qp, kp = _split_parts(query, keys, num_parts, 'shuffle distance')
     if normalize_parts:
         qp = F.normalize(qp, dim=2)
         kp = F.normalize(kp, dim=2)
@@ -85,14 +99,14 @@ def aligned_dot(query: torch.Tensor,
 
     Returns ``(B, M)`` scores (differentiable through the matched parts).
     """
-    if query.dim() != 2 or keys.dim() != 2:
-        raise ValueError(f'aligned dot takes (B, D) and (M, D), got '
-                         f'{tuple(query.shape)} and {tuple(keys.shape)}')
-    qp, kp = _split(query, num_parts), _split(keys, num_parts)
-    qm, km = (F.normalize(qp, dim=2), F.normalize(kp, dim=2)) if normalize_parts else (qp, kp)
-    with torch.no_grad():
-        idx = _greedy_match(_part_distances(qm, km))
-    cross = torch.einsum('bid,mjd->bmij', qp, kp)
+    qp, kp = _split_parts(query, keys, num_parts, 'aligned dot')
+    cross = _part_dots(qp, kp)
+    with torch.no_grad():  # the matching only selects; raw parts reuse their dot products
+        if normalize_parts:
+            dist = _part_distances(F.normalize(qp, dim=2), F.normalize(kp, dim=2))
+        else:
+            dist = _part_distances(qp, kp, cross)
+        idx = _greedy_match(dist)
     b, m = cross.shape[:2]
     return cross.reshape(b, m, -1).gather(2, idx).sum(2)
 
