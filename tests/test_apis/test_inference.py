@@ -8,55 +8,16 @@ import numpy as np
 import pytest
 import torch
 
+from tests.checkpoints import (RETRIEVAL, SIMCLR, build_model, perturb, video_paths,
+                               write_checkpoints)
 from tests.conftest import REPO, run_tool
 from vssl_mm.apis import CheckpointMismatchError, extract_features, init_model
-
-RETRIEVAL = osp.join(REPO, 'configs/benchmarks/retrieval/r3d18_synthetic.py')
-
-SIMCLR = osp.join(REPO, 'configs/simclr/r3d18_synthetic.py')
-
-
-def _build(config):
-    from mmengine.config import Config
-
-    from vssl_mm.registry import MODELS
-    from vssl_mm.utils import register_all_modules
-    register_all_modules(init_default_scope=True)
-    return MODELS.build(Config.fromfile(config).model)
-
-
-def _perturb(model, seed=1):
-    torch.manual_seed(seed)
-    with torch.no_grad():
-        for p in model.parameters():
-            p.add_(torch.randn_like(p) * 0.1)
-        for name, b in model.named_buffers():
-            if name.endswith('running_mean'):
-                b.uniform_(-0.5, 0.5)
-    return model
 
 
 @pytest.fixture(scope='module')
 def ckpts(tmp_path_factory):
     """A ClipContrast checkpoint (mmengine layout) and its exported backbone-only file."""
-    import importlib.util
-    d = tmp_path_factory.mktemp('ckpt')
-    model = _perturb(_build(SIMCLR))
-    algo = str(d / 'epoch_1.pth')
-    torch.save(dict(state_dict=model.state_dict(), meta=dict(epoch=1)), algo)
-    spec = importlib.util.spec_from_file_location(
-        'extract_backbone', osp.join(REPO, 'tools/model_converters/extract_backbone.py'))
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    state, _ = mod.extract_backbone(dict(state_dict=model.state_dict()))
-    bare = str(d / 'backbone.pth')
-    torch.save(dict(state_dict=state), bare)
-    return dict(algo=algo, bare=bare, model=model)
-
-
-def _videos(data, split='val'):
-    with open(data[split]) as f:
-        return [osp.join(data['root'], line.split()[0]) for line in f if line.strip()]
+    return write_checkpoints(str(tmp_path_factory.mktemp('ckpt')))
 
 
 def test_matches_retrieval_metric(synthetic_data, ckpts, tmp_path):
@@ -97,7 +58,7 @@ def test_matches_retrieval_metric(synthetic_data, ckpts, tmp_path):
 def test_path_equals_decoded_array(synthetic_data, ckpts):
     import decord
     model = init_model(RETRIEVAL, ckpts['algo'])
-    path = _videos(synthetic_data)[3]
+    path = video_paths(synthetic_data)[3]
     reader = decord.VideoReader(path)
     frames = reader.get_batch(list(range(len(reader)))).asnumpy()
     a = extract_features(model, path)
@@ -115,7 +76,7 @@ def test_path_equals_decoded_array(synthetic_data, ckpts):
 
 def test_algorithm_and_backbone_only_checkpoints(synthetic_data, ckpts):
     trained = ckpts['model'].backbone.state_dict()
-    path = _videos(synthetic_data)[:2]
+    path = video_paths(synthetic_data)[:2]
     feats = []
     for config, ckpt in ((SIMCLR, ckpts['algo']), (RETRIEVAL, ckpts['bare']), (SIMCLR,
                                                                                ckpts['bare'])):
@@ -172,11 +133,11 @@ def test_refuses_unsafe_checkpoint(tmp_path):
     'configs/mlrep/r3d18_synthetic.py', 'configs/seg_order_rate/r21d_synthetic.py'
 ])
 def test_every_method_checkpoint_loads(config, synthetic_data, tmp_path):
-    model = _perturb(_build(osp.join(REPO, config)), seed=2)
+    model = perturb(build_model(osp.join(REPO, config)), seed=2)
     path = str(tmp_path / 'ckpt.pth')
     torch.save(dict(state_dict=model.state_dict()), path)
     fx = init_model(osp.join(REPO, config), path)
     for k, v in fx.backbone.state_dict().items():
         assert torch.equal(v, model.backbone.state_dict()[k]), k
-    f = extract_features(fx, _videos(synthetic_data)[0], num_clips=1, clip_len=8)
+    f = extract_features(fx, video_paths(synthetic_data)[0], num_clips=1, clip_len=8)
     assert f.ndim == 1 and np.isfinite(f).all()

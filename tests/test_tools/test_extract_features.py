@@ -9,59 +9,18 @@ import sys
 
 import numpy as np
 import pytest
-import torch
 
+from tests.checkpoints import RETRIEVAL, video_paths, write_checkpoints
 from tests.conftest import REPO, free_port, run_tool
 from vssl_mm.apis import extract_features, init_model
 
 pytestmark = pytest.mark.slow
 
-RETRIEVAL = osp.join(REPO, 'configs/benchmarks/retrieval/r3d18_synthetic.py')
-
-SIMCLR = osp.join(REPO, 'configs/simclr/r3d18_synthetic.py')
-
-
-def _build(config):
-    from mmengine.config import Config
-
-    from vssl_mm.registry import MODELS
-    from vssl_mm.utils import register_all_modules
-    register_all_modules(init_default_scope=True)
-    return MODELS.build(Config.fromfile(config).model)
-
-
-def _perturb(model, seed=1):
-    torch.manual_seed(seed)
-    with torch.no_grad():
-        for p in model.parameters():
-            p.add_(torch.randn_like(p) * 0.1)
-        for name, b in model.named_buffers():
-            if name.endswith('running_mean'):
-                b.uniform_(-0.5, 0.5)
-    return model
-
 
 @pytest.fixture(scope='module')
 def ckpts(tmp_path_factory):
     """A ClipContrast checkpoint (mmengine layout) and its exported backbone-only file."""
-    import importlib.util
-    d = tmp_path_factory.mktemp('ckpt')
-    model = _perturb(_build(SIMCLR))
-    algo = str(d / 'epoch_1.pth')
-    torch.save(dict(state_dict=model.state_dict(), meta=dict(epoch=1)), algo)
-    spec = importlib.util.spec_from_file_location(
-        'extract_backbone', osp.join(REPO, 'tools/model_converters/extract_backbone.py'))
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    state, _ = mod.extract_backbone(dict(state_dict=model.state_dict()))
-    bare = str(d / 'backbone.pth')
-    torch.save(dict(state_dict=state), bare)
-    return dict(algo=algo, bare=bare, model=model)
-
-
-def _videos(data, split='val'):
-    with open(data[split]) as f:
-        return [osp.join(data['root'], line.split()[0]) for line in f if line.strip()]
+    return write_checkpoints(str(tmp_path_factory.mktemp('ckpt')))
 
 
 def _read_index(out):
@@ -72,7 +31,7 @@ def _read_index(out):
 
 
 def test_cli_files_resume_and_broken_video(synthetic_data, ckpts, tmp_path):
-    vids = _videos(synthetic_data)[:3]
+    vids = video_paths(synthetic_data)[:3]
     broken = str(tmp_path / 'broken.mp4')
     with open(broken, 'wb') as f:
         f.write(np.random.default_rng(0).bytes(4096))
