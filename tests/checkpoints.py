@@ -2,7 +2,7 @@
 vssl_mm.apis and tools/extract_features.py."""
 import importlib.util
 import os.path as osp
-from typing import Dict, List
+from typing import Dict, List, Optional
 
 import torch
 
@@ -22,10 +22,11 @@ def build_model(config: str) -> torch.nn.Module:
     return MODELS.build(Config.fromfile(config).model)
 
 
-def perturb(model: torch.nn.Module, seed: int = 1) -> torch.nn.Module:
+def perturb(model: torch.nn.Module, seed: Optional[int] = 1) -> torch.nn.Module:
     """Move every weight and BN running mean off its init, so a loaded model is told
-    apart from a freshly built one."""
-    torch.manual_seed(seed)
+    apart from a freshly built one. ``seed=None`` draws from the current RNG state."""
+    if seed is not None:
+        torch.manual_seed(seed)
     with torch.no_grad():
         for p in model.parameters():
             p.add_(torch.randn_like(p) * 0.1)

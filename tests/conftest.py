@@ -91,21 +91,9 @@ def synthetic_root(tmp_path_factory):
 @pytest.fixture(scope='session')
 def ssl_checkpoint(tmp_path_factory):
     """A ClipContrast checkpoint (mmengine layout) with non-default backbone weights."""
-    import torch
-    from mmengine.config import Config
-
-    from vssl_mm.registry import MODELS
-    from vssl_mm.utils import register_all_modules
-    register_all_modules(init_default_scope=True)
-    cfg = Config.fromfile(osp.join(REPO, 'configs/simclr/r3d18_synthetic.py'))
+    from tests.checkpoints import SIMCLR, build_model, perturb
     torch.manual_seed(1)
-    model = MODELS.build(cfg.model)
-    with torch.no_grad():
-        for p in model.parameters():
-            p.add_(torch.randn_like(p) * 0.1)
-        for name, b in model.named_buffers():
-            if name.endswith('running_mean'):
-                b.uniform_(-0.5, 0.5)
+    model = perturb(build_model(SIMCLR), seed=None)
     path = str(tmp_path_factory.mktemp('ckpt') / 'epoch_1.pth')
     torch.save(dict(state_dict=model.state_dict(), meta=dict(epoch=1)), path)
     return path, model
