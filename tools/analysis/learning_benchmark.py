@@ -91,12 +91,18 @@ def load_protocol(args: argparse.Namespace) -> dict:
         value = getattr(args, flag, None)
         if value is not None:
             p[section][key] = value
+    # term ablations run only when named; a name may not be both a method and an ablation
+    ablations = p.pop('ablations', None) or {}
+    both = set(ablations) & set(p['methods'])
+    if both:
+        raise SystemExit(f'{args.protocol}: {sorted(both)} are both methods and ablations')
     if args.methods:
-        unknown = set(args.methods) - set(p['methods'])
+        known = dict(p['methods'], **ablations)
+        unknown = set(args.methods) - set(known)
         if unknown:
             raise SystemExit(f'unknown methods {sorted(unknown)}; the protocol has '
-                             f'{sorted(p["methods"])}')
-        p['methods'] = {m: p['methods'][m] for m in args.methods}
+                             f'{sorted(p["methods"])} and the ablations {sorted(ablations)}')
+        p['methods'] = {m: known[m] for m in args.methods}
     t = p['train']
     n_train = p['data']['train_per_class'] * len(CLASSES)
     per_epoch = n_train // t['batch_size']
@@ -443,7 +449,8 @@ def parse_args(argv=None) -> argparse.Namespace:
         '--methods',
         nargs='+',
         default=None,
-        help='subset of the protocol\'s methods (default: all)')
+        help='methods and term ablations to run, by their protocol names (default: every '
+        'method, no ablation)')
     parser.add_argument('--seeds', type=int, nargs='+', default=None, help='training seeds')
     parser.add_argument(
         '--init-seeds',

@@ -5,6 +5,7 @@ import os.path as osp
 
 import pytest
 import torch
+import yaml
 from mmengine.config import Config
 
 from tests.conftest import REPO, run_tool
@@ -256,3 +257,40 @@ def test_quickstart_protocol_end_to_end_shrunk(tmp_path):
     assert '| mlrep |' in table and '| random init |' in table and 'ref' not in table
     assert (out / 'r1_curve.png').read_bytes()[:4] == b'\x89PNG'
     assert '| mlrep |' in proc.stdout  # the table is printed
+
+
+def test_term_ablations_run_only_when_named():
+    """Ablations are the parent method's synthetic config with loss terms at weight 0 and
+    nothing else changed; the default run has none of them, --methods can name them."""
+    tool = _tool()
+    default = tool.load_protocol(tool.parse_args([]))
+    with open(tool.PROTOCOL) as f:
+        ablations = yaml.safe_load(f)['ablations']
+    assert not set(ablations) & set(default['methods'])
+    p = tool.load_protocol(tool.parse_args(['--methods', 'ctrl_aug', *ablations]))
+    assert list(p['methods']) == ['ctrl_aug', *ablations]
+    removed = {
+        'ctrl_aug_nce_only': ('ctrl_aug', {
+            'loss_weights': dict(rc=0.0, mi=0.0, td=0.0, nce=1.0)
+        }),
+        'ctrl_aug_rc_mi': ('ctrl_aug', {
+            'loss_weights': dict(rc=1.0, mi=1.0, td=0.0)
+        }),
+        'hdc_spatial_only': ('hdc', {
+            'tc_weights': (0, 0, 0)
+        }),
+        'hdc_temporal_only': ('hdc', {
+            'sc_weights': (0, 0, 0)
+        }),
+    }
+    assert set(removed) == set(ablations)
+    for name, (parent, changed) in removed.items():
+        full = Config.fromfile(osp.join(REPO, default['methods'][parent]['config']))
+        abl = Config.fromfile(osp.join(REPO, ablations[name]['config']))
+        assert tool.backbone_key(abl) == tool.backbone_key(full), name  # same random init
+        assert abl.train_dataloader.to_dict() == full.train_dataloader.to_dict(), name
+        a, f = abl.model.to_dict(), full.model.to_dict()
+        for key, value in changed.items():
+            assert a.pop(key) == value and f.pop(key) != value, (name, key)
+        a.pop('nce_neck', None), f.pop('nce_neck', None)  # built only when nce > 0
+        assert a == f, name
