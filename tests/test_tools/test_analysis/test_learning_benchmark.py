@@ -260,8 +260,9 @@ def test_quickstart_protocol_end_to_end_shrunk(tmp_path):
 
 
 def test_term_ablations_run_only_when_named():
-    """Ablations are the parent method's synthetic config with loss terms at weight 0 and
-    nothing else changed; the default run has none of them, --methods can name them."""
+    """Ablations are the parent method's synthetic config with loss terms at weight 0 (or,
+    for a control, one backbone setting changed) and nothing else; the default run has
+    none of them, --methods can name them."""
     tool = _tool()
     default = tool.load_protocol(tool.parse_args([]))
     with open(tool.PROTOCOL) as f:
@@ -269,7 +270,10 @@ def test_term_ablations_run_only_when_named():
     assert not set(ablations) & set(default['methods'])
     p = tool.load_protocol(tool.parse_args(['--methods', 'ctrl_aug', *ablations]))
     assert list(p['methods']) == ['ctrl_aug', *ablations]
-    removed = {
+    hdc = Config.fromfile(osp.join(REPO, default['methods']['hdc']['config']))
+    instance_norm = hdc.model.backbone.norm_cfg.to_dict()
+    assert instance_norm['type'] == 'IN3d'
+    changed_model = {
         'ctrl_aug_nce_only': ('ctrl_aug', {
             'loss_weights': dict(rc=0.0, mi=0.0, td=0.0, nce=1.0)
         }),
@@ -282,14 +286,20 @@ def test_term_ablations_run_only_when_named():
         'hdc_temporal_only': ('hdc', {
             'sc_weights': (0, 0, 0)
         }),
+        'clip_contrast_instance_norm': ('clip_contrast', {}),
     }
-    assert set(removed) == set(ablations)
-    for name, (parent, changed) in removed.items():
+    assert set(changed_model) == set(ablations)
+    for name, (parent, changed) in changed_model.items():
         full = Config.fromfile(osp.join(REPO, default['methods'][parent]['config']))
         abl = Config.fromfile(osp.join(REPO, ablations[name]['config']))
-        assert tool.backbone_key(abl) == tool.backbone_key(full), name  # same random init
         assert abl.train_dataloader.to_dict() == full.train_dataloader.to_dict(), name
         a, f = abl.model.to_dict(), full.model.to_dict()
+        if name == 'clip_contrast_instance_norm':  # the control: HDC's normalisation
+            assert tool.backbone_key(abl) != tool.backbone_key(full)
+            assert a['backbone'].pop('norm_cfg') == instance_norm
+            assert f['backbone'].pop('norm_cfg') != instance_norm
+        else:  # a term ablation: the same backbone, so the same random-init baseline
+            assert tool.backbone_key(abl) == tool.backbone_key(full), name
         for key, value in changed.items():
             assert a.pop(key) == value and f.pop(key) != value, (name, key)
         a.pop('nce_neck', None), f.pop('nce_neck', None)  # built only when nce > 0
