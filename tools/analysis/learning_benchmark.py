@@ -91,7 +91,7 @@ def load_protocol(args: argparse.Namespace) -> dict:
         value = getattr(args, flag, None)
         if value is not None:
             p[section][key] = value
-    # term ablations run only when named; a name may not be both a method and an ablation
+    # ablations (and controls) run only when named; no name is both a method and an ablation
     ablations = p.pop('ablations', None) or {}
     both = set(ablations) & set(p['methods'])
     if both:
@@ -449,7 +449,7 @@ def parse_args(argv=None) -> argparse.Namespace:
         '--methods',
         nargs='+',
         default=None,
-        help='methods and term ablations to run, by their protocol names (default: every '
+        help='methods, ablations and controls to run, by their protocol names (default: every '
         'method, no ablation)')
     parser.add_argument('--seeds', type=int, nargs='+', default=None, help='training seeds')
     parser.add_argument(
