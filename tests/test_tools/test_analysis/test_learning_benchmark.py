@@ -219,6 +219,32 @@ def test_evaluator_is_deterministic_on_a_checkpoint(tiny_run):
     assert c['val_feature_checksum'] != a['val_feature_checksum']
 
 
+@pytest.mark.slow
+def test_random_init_baseline_is_kept_per_data_style(tiny_run):
+    """A second style in the same work dir gets its own random-init evaluation; the first
+    style's cached baseline is neither reused for it nor overwritten."""
+    from vssl_mm.evaluation.synthetic_eval import SyntheticEvaluator
+    from vssl_mm.utils import register_all_modules
+    register_all_modules(init_default_scope=True)
+    tool, res, work = _tool(), tiny_run['results'], str(tiny_run['work'])
+    settings = {k: v for k, v in res['evaluator'].items() if k != 'key'}
+    cfg = Config.fromfile(osp.join(REPO, res['protocol']['methods']['clip_contrast']['config']))
+    bb = tool.backbone_key(cfg)
+    motion = SyntheticEvaluator(res['data_root'], **settings)
+    cached = tool.evaluate_random(motion, cfg, bb, 0, work, res['data_root'])
+    assert cached['skipped'] and cached['r1'] == res['random_init_runs'][bb][0]['r1']
+    p = tool.load_protocol(tool.parse_args(TINY + ['--style', 'camera']))
+    camera_root = tool.prepare_data(p, work)
+    assert camera_root != res['data_root']
+    camera = SyntheticEvaluator(camera_root, **settings)
+    assert camera.key() == motion.key()  # same settings: only the data tells them apart
+    fresh = tool.evaluate_random(camera, cfg, bb, 0, work, camera_root)
+    assert not fresh['skipped']
+    assert fresh['val_feature_checksum'] != cached['val_feature_checksum']
+    again = tool.evaluate_random(motion, cfg, bb, 0, work, res['data_root'])
+    assert again['skipped'] and again['val_feature_checksum'] == cached['val_feature_checksum']
+
+
 QUICKSTART = osp.join(REPO, 'configs', 'benchmarks', 'learning_signal', 'quickstart.yml')
 
 
@@ -285,6 +311,18 @@ def test_term_ablations_run_only_when_named():
         }),
         'hdc_temporal_only': ('hdc', {
             'sc_weights': (0, 0, 0)
+        }),
+        'hdc_temporal_block5': ('hdc', {
+            'sc_weights': (0, 0, 0),
+            'tc_weights': (0, 0, 1)
+        }),
+        'seg_order_rate_contrast_only': ('seg_order_rate', {
+            'order_head': None,
+            'rate_head': None
+        }),
+        'seg_order_rate_order_rate': ('seg_order_rate', {
+            'neck': None,
+            'contrast_loss': None
         }),
         'clip_contrast_instance_norm': ('clip_contrast', {}),
     }
