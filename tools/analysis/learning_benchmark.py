@@ -227,6 +227,7 @@ def train_run(p: dict,
     done = osp.join(run_dir, 'done.json')
     if osp.isfile(done):
         rec = _read_json(done)
+        rec['checkpoints'] = {int(k): v for k, v in rec['checkpoints'].items()}  # JSON keys
         if all(osp.isfile(c) for c in rec['checkpoints'].values()):
             _log(f'{name} seed {seed}: skip training (finished: {run_dir})')
             return dict(rec, skipped=True)
@@ -539,7 +540,6 @@ def main(argv=None) -> dict:
                 stage_wall = srec['wall_s']
             rec = train_run(p, m, spec['config'], root, seed, t['iters'], t['eval_every'], work_dir,
                             extra)
-            rec['checkpoints'] = {int(k): v for k, v in rec['checkpoints'].items()}
             if not args.train_only:
                 rec['eval'] = evaluate_run(evaluator, cfg, rec)
             rec['stage_wall_s'] = stage_wall

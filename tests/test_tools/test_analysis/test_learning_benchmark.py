@@ -192,6 +192,21 @@ def test_tiny_run_resumes_without_retraining(tiny_run):
 
 
 @pytest.mark.slow
+def test_finished_run_record_indexes_checkpoints_by_iteration(tiny_run):
+    """A finished run read back from its JSON record gives its checkpoints by integer
+    iteration, as a fresh run does: a stage's last checkpoint (seg_order_rate_view's
+    generator) is looked up as ``checkpoints[iters]`` when the benchmark is run again."""
+    tool, res = _tool(), tiny_run['results']
+    p = tool.load_protocol(tool.parse_args(TINY))
+    spec = p['methods']['clip_contrast']
+    rec = tool.train_run(p, 'clip_contrast', spec['config'], res['data_root'], 0, 8, 4,
+                         str(tiny_run['work']), {})
+    assert rec['skipped']
+    assert sorted(rec['checkpoints']) == [4, 8]
+    assert rec['checkpoints'][8].endswith('iter_8.pth') and osp.isfile(rec['checkpoints'][8])
+
+
+@pytest.mark.slow
 def test_evaluator_is_deterministic_on_a_checkpoint(tiny_run):
     """The same checkpoint evaluated twice (fresh evaluator each time) gives identical
     figures, equal to those the benchmark recorded."""
