@@ -283,7 +283,7 @@ def evaluate_run(evaluator: SyntheticEvaluator, cfg: Config, rec: dict) -> Dict[
     """Evaluate every checkpoint of a run (results cached in the run folder)."""
     cache = osp.join(rec['run_dir'], f'eval_{evaluator.key()}.json')
     results = _read_json(cache) if osp.isfile(cache) else {}
-    for it, ckpt in sorted(rec['checkpoints'].items(), key=lambda kv: int(kv[0])):
+    for it, ckpt in sorted(rec['checkpoints'].items()):
         if str(it) in results:
             continue
         t0 = time.time()
@@ -296,11 +296,10 @@ def evaluate_run(evaluator: SyntheticEvaluator, cfg: Config, rec: dict) -> Dict[
 
 
 def evaluate_random(evaluator: SyntheticEvaluator, cfg: Config, bb_key: str, seed: int,
-                    work_dir: str, root: str) -> dict:
-    """Random-init backbone of ``cfg`` under ``seed`` on the data at ``root`` (cached by
-    data, backbone, seed and evaluator settings: the two styles never share a baseline)."""
-    path = osp.join(work_dir, 'random_init', osp.basename(osp.normpath(root)),
-                    f'{bb_key}_s{seed}_{evaluator.key()}.json')
+                    work_dir: str) -> dict:
+    """Random-init backbone of ``cfg`` under ``seed`` (cached by backbone, seed and the
+    evaluator's key, which covers its data: the two styles never share a baseline)."""
+    path = osp.join(work_dir, 'random_init', f'{bb_key}_s{seed}_{evaluator.key()}.json')
     if osp.isfile(path):
         return dict(_read_json(path), skipped=True)
     os.makedirs(osp.dirname(path), exist_ok=True)
@@ -548,10 +547,8 @@ def main(argv=None) -> dict:
         _log(f'trained {sum(len(r) for r in runs.values())} runs ({time.time() - t_start:.0f} s)')
         return dict(runs=[r for rs in runs.values() for r in rs])
     random = {
-        bb: [
-            dict(evaluate_random(evaluator, cfg, bb, s, work_dir, root), seed=s)
-            for s in e['init_seeds']
-        ]
+        bb:
+        [dict(evaluate_random(evaluator, cfg, bb, s, work_dir), seed=s) for s in e['init_seeds']]
         for bb, cfg in bb_cfg.items()
     }
     summary = summarise(p, runs, random, bb_of, bb_names)

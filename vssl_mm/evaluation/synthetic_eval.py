@@ -214,6 +214,7 @@ class SyntheticEvaluator:
             recalibrate_bn=recalibrate_bn,
             bn_videos=bn_videos,
             probe_steps=probe_steps)
+        self.root = osp.abspath(root)
         self.train_ds, self.val_ds = (
             eval_dataset(
                 osp.join(root, f'{split}.txt'), root, clip_len, frame_interval, num_clips, size)
@@ -225,8 +226,8 @@ class SyntheticEvaluator:
             self.bn_indices = sorted({int(i * n / bn_videos) for i in range(bn_videos)})
 
     def key(self) -> str:
-        """Short hash of the settings (cache key of results)."""
-        blob = json.dumps(self.settings, sort_keys=True)
+        """Short hash of the settings and the dataset folder (cache key of results)."""
+        blob = json.dumps(dict(self.settings, root=self.root), sort_keys=True)
         return hashlib.sha1(blob.encode()).hexdigest()[:8]
 
     def check_backbone(self, cfg: Config) -> None:

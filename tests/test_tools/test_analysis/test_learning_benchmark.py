@@ -246,17 +246,17 @@ def test_random_init_baseline_is_kept_per_data_style(tiny_run):
     cfg = Config.fromfile(osp.join(REPO, res['protocol']['methods']['clip_contrast']['config']))
     bb = tool.backbone_key(cfg)
     motion = SyntheticEvaluator(res['data_root'], **settings)
-    cached = tool.evaluate_random(motion, cfg, bb, 0, work, res['data_root'])
+    cached = tool.evaluate_random(motion, cfg, bb, 0, work)
     assert cached['skipped'] and cached['r1'] == res['random_init_runs'][bb][0]['r1']
     p = tool.load_protocol(tool.parse_args(TINY + ['--style', 'camera']))
     camera_root = tool.prepare_data(p, work)
     assert camera_root != res['data_root']
     camera = SyntheticEvaluator(camera_root, **settings)
-    assert camera.key() == motion.key()  # same settings: only the data tells them apart
-    fresh = tool.evaluate_random(camera, cfg, bb, 0, work, camera_root)
+    assert camera.settings == motion.settings and camera.key() != motion.key()
+    fresh = tool.evaluate_random(camera, cfg, bb, 0, work)
     assert not fresh['skipped']
     assert fresh['val_feature_checksum'] != cached['val_feature_checksum']
-    again = tool.evaluate_random(motion, cfg, bb, 0, work, res['data_root'])
+    again = tool.evaluate_random(motion, cfg, bb, 0, work)
     assert again['skipped'] and again['val_feature_checksum'] == cached['val_feature_checksum']
 
 
