@@ -9,6 +9,7 @@ import yaml
 from mmengine.config import Config
 
 from tests.conftest import REPO, run_tool
+from vssl_mm.datasets.transforms.hdc import hdc_spatial_transforms
 
 TOOL = osp.join(REPO, 'tools', 'analysis', 'learning_benchmark.py')
 TINY = [
@@ -340,13 +341,30 @@ def test_term_ablations_run_only_when_named():
             'contrast_loss': None
         }),
         'clip_contrast_instance_norm': ('clip_contrast', {}),
+        'clip_contrast_hdc_data': ('clip_contrast', {}),
     }
     assert set(changed_model) == set(ablations)
     for name, (parent, changed) in changed_model.items():
         full = Config.fromfile(osp.join(REPO, default['methods'][parent]['config']))
         abl = Config.fromfile(osp.join(REPO, ablations[name]['config']))
-        assert abl.train_dataloader.to_dict() == full.train_dataloader.to_dict(), name
         a, f = abl.model.to_dict(), full.model.to_dict()
+        if name == 'clip_contrast_hdc_data':  # the control: HDC's data, clip contrast's views
+            a_pipe = abl.train_dataloader.dataset.pipeline
+            f_pipe = full.train_dataloader.dataset.pipeline
+            h_pipe = hdc.train_dataloader.dataset.pipeline
+            assert [t.type for t in a_pipe] == [t.type for t in f_pipe]
+            assert a_pipe[1].type == 'RandomClipsSampler' and a_pipe[1].num_views == 2
+            assert a_pipe[1].frame_interval == h_pipe[1].frame_interval == 1
+            assert f_pipe[1].frame_interval == 2
+            spatial = {k: v for k, v in h_pipe[3].items() if k not in ('type', 'tc_spatial')}
+            assert a_pipe[3].transforms == hdc_spatial_transforms(**spatial)
+            assert a.pop('data_preprocessor') == hdc.model.data_preprocessor.to_dict()
+            f.pop('data_preprocessor')
+            assert a['backbone'].pop('norm_cfg') == instance_norm
+            assert f['backbone'].pop('norm_cfg') != instance_norm
+            assert a == f, name
+            continue
+        assert abl.train_dataloader.to_dict() == full.train_dataloader.to_dict(), name
         if name == 'clip_contrast_instance_norm':  # the control: HDC's normalisation
             assert tool.backbone_key(abl) != tool.backbone_key(full)
             assert a['backbone'].pop('norm_cfg') == instance_norm
