@@ -121,3 +121,39 @@ def test_camera_texture_holds_long_videos(tmp_path):
     lines = [ln for ln in open(out['train']).read().split('\n') if ln]
     assert len(lines) == len(CLASSES)
     assert len(decord.VideoReader(osp.join(out['root'], lines[-1].split()[0]))) == 160
+
+
+# ---------------------------------------------------------------- style='motion_bright'
+@pytest.mark.parametrize('label', range(len(CLASSES)))
+def test_motion_bright_is_motion_with_one_polarity(label):
+    """The same draws as 'motion', recoloured: every pixel is either bright (a shape,
+    >= 155 in every channel) or dark (the background, <= 100 plus its noise), except
+    anti-aliased edges, and the shapes move where they move in 'motion'."""
+    frames, size = 6, 64
+    plain = render_video(label, frames, size, size, np.random.default_rng(11))
+    bright = render_video(label, frames, size, size, np.random.default_rng(11), bright=True)
+    assert bright.shape == plain.shape and bright.dtype == np.uint8
+    shape = (bright >= 155).all(-1)
+    dark = (bright <= 100 + 4 * 6).all(-1)
+    assert shape.any(axis=(1, 2)).all(), 'every frame shows the object'
+    assert (shape | dark).mean() > 0.97, 'only anti-aliased edges are in between'
+    # the object moves exactly as in the motion style: its mask overlaps the pixels that
+    # differ between consecutive frames in both renderings
+    moved_plain = (plain[1:] != plain[:-1]).any(-1)
+    moved_bright = (bright[1:] != bright[:-1]).any(-1)
+    inter = (moved_plain & moved_bright).sum() / max(moved_plain.sum(), 1)
+    assert inter > 0.9
+
+
+def test_motion_bright_dataset_and_motion_unchanged(tmp_path):
+    """The style goes through make_synthetic_dataset; 'motion' itself is unchanged by the
+    option (its videos equal render_video's default)."""
+    out = make_synthetic_dataset(str(tmp_path / 'b'), 1, 0, 16, 64, 64, style='motion_bright')
+    lines = [ln for ln in open(out['train']).read().split('\n') if ln]
+    assert len(lines) == len(CLASSES)
+    frame = decord.VideoReader(osp.join(out['root'], lines[0].split()[0]))[0].asnumpy()
+    assert np.median(frame) <= 110, 'mostly dark background after mp4v'
+    assert frame.max() >= 155, 'a bright shape'
+    a = render_video(3, 4, 64, 64, np.random.default_rng(2))
+    b = render_video(3, 4, 64, 64, np.random.default_rng(2), bright=False)
+    assert np.array_equal(a, b)

@@ -41,7 +41,7 @@ from mmengine.config import Config, ConfigDict  # noqa: E402
 from mmengine.logging import MMLogger  # noqa: E402
 
 import vssl_mm  # noqa: E402,F401
-from vssl_mm.datasets.synthetic import CLASSES, make_synthetic_dataset  # noqa: E402
+from vssl_mm.datasets.synthetic import CLASSES, STYLES, make_synthetic_dataset  # noqa: E402
 from vssl_mm.evaluation.synthetic_eval import SyntheticEvaluator, backbone_key  # noqa: E402
 from vssl_mm.utils import register_all_modules  # noqa: E402
 
@@ -478,7 +478,7 @@ def parse_args(argv=None) -> argparse.Namespace:
         help='iterations of a method\'s first stage (view generator)')
     parser.add_argument('--train-per-class', type=int, default=None)
     parser.add_argument('--val-per-class', type=int, default=None)
-    parser.add_argument('--style', choices=('motion', 'camera'), default=None)
+    parser.add_argument('--style', choices=STYLES, default=None)
     parser.add_argument('--frames', type=int, default=None, help='frames per video')
     parser.add_argument('--video-size', type=int, default=None, help='frame side (pixels)')
     parser.add_argument('--num-clips', type=int, default=None, help='eval clips per video')

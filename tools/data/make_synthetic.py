@@ -28,7 +28,8 @@ def parse_args() -> argparse.Namespace:
         choices=STYLES,
         help="'motion': a shape moving over random backgrounds, wrap-around (hard); "
         "'camera': camera motion over a shared texture pool, one speed per "
-        'class (pretext tasks well posed on a CPU budget)')
+        "class (pretext tasks well posed on a CPU budget); 'motion_bright': "
+        "'motion' with bright shapes over a dark background (one contrast polarity)")
     p.add_argument('--num-textures', type=int, default=4, help="texture pool of the 'camera' style")
     return p.parse_args()
 

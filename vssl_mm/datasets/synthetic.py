@@ -21,6 +21,14 @@ that every pretext task of the four methods is well posed on a CPU budget (the d
 - one speed per class (+-10 %), so a segment's sampling rate is identifiable from its
   displacement per frame (with the default style's 2x speed range, rate 1 at the top
   speed looks like rate 2 at the bottom one).
+
+``style='motion_bright'`` is ``'motion'`` with one contrast polarity: the background is
+dark (each channel in [0, 100]) and the object and distractors bright (each channel in
+[155, 255]); everything else (the random draws, shapes, sizes, speeds, distractors and
+wrap-around) is the motion style's, video for video. In ``'motion'`` the object is darker
+than the background in some channels and brighter in others, at random per video, so an
+edge's temporal change has a random sign; a supervised R3D learns the motion classes
+with one polarity and not with random ones (docs/learning_signal.md).
 """
 import math
 import os
@@ -33,7 +41,9 @@ import numpy as np
 CLASSES = ('translate_right', 'translate_left', 'translate_down', 'translate_up', 'rotate_cw',
            'rotate_ccw', 'grow', 'shrink')
 _SHAPES = ('triangle', 'arrow', 'cross', 'lshape')
-STYLES = ('motion', 'camera')
+STYLES = ('motion', 'camera', 'motion_bright')
+_DARK_MAX = 100  # motion_bright: background channels in [0, _DARK_MAX]
+_BRIGHT_MIN = 155  # motion_bright: object and distractor channels in [_BRIGHT_MIN, 255]
 
 
 def _shape_polygon(kind: str) -> np.ndarray:
@@ -63,13 +73,33 @@ def _draw(img: np.ndarray, poly: np.ndarray, center: Tuple[float, float], size: 
             cv2.fillPoly(img, [np.round(p).astype(np.int32)], color, lineType=cv2.LINE_AA)
 
 
-def render_video(label: int, num_frames: int, height: int, width: int,
-                 rng: np.random.Generator) -> np.ndarray:
-    """Render one video of class ``label`` as ``(T, H, W, 3)`` uint8 BGR frames."""
+def _as_color(color: np.ndarray) -> Tuple[int, int, int]:
+    """A colour drawn in [0, 255] per channel, as OpenCV takes it."""
+    return tuple(int(c) for c in color)
+
+
+def _bright(color: np.ndarray) -> Tuple[int, int, int]:
+    """A colour drawn in [0, 255] per channel, mapped to [_BRIGHT_MIN, 255]."""
+    return tuple(int(_BRIGHT_MIN + c * (255 - _BRIGHT_MIN) // 255) for c in color)
+
+
+def render_video(label: int,
+                 num_frames: int,
+                 height: int,
+                 width: int,
+                 rng: np.random.Generator,
+                 bright: bool = False) -> np.ndarray:
+    """Render one video of class ``label`` as ``(T, H, W, 3)`` uint8 BGR frames.
+
+    ``bright=True`` renders ``style='motion_bright'``: the same random draws, with the
+    background's colours mapped to [0, 100] and the shapes' to [155, 255] per channel.
+    """
     if not 0 <= label < len(CLASSES):
         raise ValueError(f'label must be in [0, {len(CLASSES)}), got {label}')
     bg = rng.integers(0, 256, 3)
     bg2 = rng.integers(0, 256, 3)
+    if bright:
+        bg, bg2 = bg * _DARK_MAX // 255, bg2 * _DARK_MAX // 255
     yy, xx = np.mgrid[0:height, 0:width]
     theta = rng.uniform(0, 2 * np.pi)
     ramp = ((np.cos(theta) * xx + np.sin(theta) * yy) / max(height, width) + 1) / 2
@@ -78,7 +108,8 @@ def render_video(label: int, num_frames: int, height: int, width: int,
     background = np.clip(background, 0, 255).astype(np.uint8)
 
     poly = _shape_polygon(_SHAPES[rng.integers(len(_SHAPES))])
-    color = tuple(int(c) for c in rng.integers(0, 256, 3))
+    paint = _bright if bright else _as_color
+    color = paint(rng.integers(0, 256, 3))
     base = min(height, width)
     size = rng.uniform(0.12, 0.2) * base
     cx, cy = rng.uniform(0, width), rng.uniform(0, height)
@@ -93,7 +124,7 @@ def render_video(label: int, num_frames: int, height: int, width: int,
         distractors.append(
             dict(
                 poly=_shape_polygon(_SHAPES[rng.integers(len(_SHAPES))]),
-                color=tuple(int(c) for c in rng.integers(0, 256, 3)),
+                color=paint(rng.integers(0, 256, 3)),
                 size=rng.uniform(0.05, 0.1) * base,
                 pos=np.array([rng.uniform(0, width), rng.uniform(0, height)]),
                 vel=rng.normal(0, 0.4, 2),
@@ -256,8 +287,9 @@ def make_synthetic_dataset(out_dir: str,
         num_frames: frames per video (or a random count in ``frame_count_range``).
         height, width: frame size.
         seed: the whole dataset is a function of the seed.
-        style: ``'motion'`` (hard: random appearance, wrap-around, distractors) or
-            ``'camera'`` (camera motion over a shared texture pool; module docstring).
+        style: ``'motion'`` (hard: random appearance, wrap-around, distractors),
+            ``'camera'`` (camera motion over a shared texture pool) or ``'motion_bright'``
+            (``'motion'`` with a dark background and bright shapes; module docstring).
         num_textures: size of the ``'camera'`` style's texture pool.
 
     Returns:
@@ -268,8 +300,10 @@ def make_synthetic_dataset(out_dir: str,
                          '(decord 0.6 misreads mp4v files narrower than 64 px)')
     if style not in STYLES:
         raise ValueError(f'style must be one of {STYLES}, got {style!r}')
-    if style == 'motion':
-        render = render_video
+    if style in ('motion', 'motion_bright'):
+
+        def render(label, n, h, w, rng):
+            return render_video(label, n, h, w, rng, bright=style == 'motion_bright')
     else:
         longest = num_frames if frame_count_range is None else frame_count_range[1]
         side = camera_texture_side(longest, height, width)
